@@ -1,0 +1,11 @@
+//! Bundles: the one way facts get in (import, check and the seed all go through here).
+
+pub mod catalog;
+pub mod dates;
+pub mod model;
+pub mod parse;
+pub mod validate;
+
+pub use catalog::Catalog;
+pub use model::Bundle;
+pub use validate::{ValidBundle, validate};

@@ -1,0 +1,171 @@
+//! The bundle format (docs/bundles.md): what a client sends, field for field.
+//! Every struct rejects unknown fields so a typo never drops data silently.
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bundle {
+    pub source: Source,
+    #[serde(default)]
+    pub regions: Vec<Region>,
+    #[serde(default)]
+    pub enterprises: Vec<Enterprise>,
+    #[serde(default)]
+    pub projects: Vec<Project>,
+    #[serde(default)]
+    pub policies: Vec<Policy>,
+    #[serde(default)]
+    pub indicators: Vec<Indicator>,
+    #[serde(default)]
+    pub metrics: Vec<Metric>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub id: String,
+    pub title: String,
+    pub publication: String,
+    pub published: Option<String>,
+    #[serde(default)]
+    pub authors: Vec<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Region {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub level: String,
+    pub parent_id: Option<String>,
+    pub admin_code: Option<String>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Enterprise {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub kind: String,
+    pub region_id: Option<String>,
+    #[serde(default)]
+    pub industries: Vec<String>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub region_id: Option<String>,
+    #[serde(default)]
+    pub enterprise_ids: Vec<String>,
+    pub status: String,
+    pub started: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    pub id: String,
+    pub title_zh: String,
+    pub title_en: String,
+    pub region_id: Option<String>,
+    pub issued: Option<String>,
+    pub kind: String,
+    pub summary: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub unit: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Subject {
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metric {
+    pub indicator: String,
+    pub subject: Subject,
+    #[serde(default)]
+    pub region_id: Option<String>,
+    pub value: f64,
+    #[serde(default)]
+    pub value_max: Option<f64>,
+    pub unit: String,
+    pub qualifier: String,
+    pub kind: String,
+    pub period: Option<String>,
+    pub original: String,
+    pub quote: String,
+}
+
+pub const REGION_LEVELS: &[&str] = &[
+    "country",
+    "province",
+    "prefecture",
+    "county",
+    "district",
+    "subdistrict",
+    "zone",
+];
+pub const ENTERPRISE_KINDS: &[&str] = &[
+    "company",
+    "research_institute",
+    "university",
+    "association",
+    "government",
+];
+pub const PROJECT_STATUSES: &[&str] = &[
+    "planned",
+    "under_construction",
+    "operating",
+    "completed",
+    "unknown",
+];
+pub const POLICY_KINDS: &[&str] = &[
+    "plan",
+    "opinion",
+    "measures",
+    "action",
+    "regulation",
+    "slogan",
+];
+pub const SUBJECT_TYPES: &[&str] = &["region", "enterprise", "project", "policy"];
+pub const METRIC_KINDS: &[&str] = &["actual", "target", "plan", "capacity"];
+pub const UNITS: &[&str] = &[
+    "CNY", "USD", "t", "mm", "m", "m2", "GWh", "percent", "count", "year",
+];
+pub const QUALIFIERS: &[&str] = &[
+    "exact",
+    "approx",
+    "more_than",
+    "at_least",
+    "less_than",
+    "at_most",
+    "range",
+];

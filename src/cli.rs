@@ -1,0 +1,239 @@
+//! The subcommands: `serve` (default), `import`, `check` and `healthcheck`.
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use http_body_util::Empty;
+use hyper::body::Bytes;
+use serde_json::Value;
+
+use crate::bundle::{self, Catalog};
+use crate::config::{CheckArgs, Cli, Command, HealthcheckArgs, ImportArgs, ServeArgs};
+use crate::db::store::{OnExisting, ingest};
+use crate::error::{AppError, PointerProblem};
+use crate::{AppState, app, db, telemetry};
+
+pub async fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => serve(cli.serve).await,
+        Some(Command::Serve(args)) => serve(args).await,
+        Some(Command::Import(args)) => import(args).await,
+        Some(Command::Check(args)) => return check(args),
+        Some(Command::Healthcheck(args)) => return healthcheck(args).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> Result<(), String> {
+    telemetry::init();
+    let started = Instant::now();
+    let pool = db::connect(&args.db.db)
+        .await
+        .map_err(|e| format!("cannot open database {}: {e}", args.db.db))?;
+    if !args.no_seed {
+        let report = db::seed::load(&pool)
+            .await
+            .map_err(|e| format!("cannot load the seed: {e}"))?;
+        tracing::info!(loaded = ?report.loaded, unchanged = report.unchanged.len(), "seed checked");
+    }
+    let listener = tokio::net::TcpListener::bind(&args.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!(addr = %local, db = %args.db.db, ready_ms = started.elapsed().as_millis() as u64, "listening");
+    axum::serve(listener, app(AppState::new(pool.clone())))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))?;
+    pool.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+fn read_json(path: &std::path::Path) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
+    serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))
+}
+
+fn print_problems(file: &std::path::Path, problems: &[PointerProblem]) {
+    for p in problems {
+        eprintln!(
+            "{}: {}: {}",
+            file.display(),
+            if p.pointer.is_empty() {
+                "/"
+            } else {
+                &p.pointer
+            },
+            p.message
+        );
+    }
+}
+
+async fn import(args: ImportArgs) -> Result<(), String> {
+    telemetry::init();
+    let pool = db::connect(&args.db.db)
+        .await
+        .map_err(|e| format!("cannot open database {}: {e}", args.db.db))?;
+    let on_existing = if args.replace {
+        OnExisting::Replace
+    } else {
+        OnExisting::Refuse
+    };
+    let mut failed = 0;
+    for file in &args.files {
+        let raw = match read_json(file) {
+            Ok(raw) => raw,
+            Err(e) => {
+                eprintln!("{}: {e}", file.display());
+                failed += 1;
+                continue;
+            }
+        };
+        match ingest(&pool, &raw, on_existing).await {
+            Ok(s) => println!(
+                "{}: stored source {}{} with {} metrics",
+                file.display(),
+                s.source_id,
+                if s.replaced { " (replaced)" } else { "" },
+                s.metrics
+            ),
+            Err(AppError::InvalidBundle(problems)) => {
+                print_problems(file, &problems);
+                failed += 1;
+            }
+            Err(AppError::Conflict(msg)) => {
+                eprintln!("{}: {msg}; pass --replace to replace it", file.display());
+                failed += 1;
+            }
+            Err(e) => {
+                eprintln!("{}: {e}", file.display());
+                failed += 1;
+            }
+        }
+    }
+    pool.close().await;
+    if failed == 0 {
+        Ok(())
+    } else {
+        Err(format!(
+            "{failed} of {} bundle(s) were not stored",
+            args.files.len()
+        ))
+    }
+}
+
+/// Checks each file against the ones before it, as an import in the same order would.
+pub fn check_files(
+    files: &[std::path::PathBuf],
+) -> Vec<(std::path::PathBuf, Result<usize, Vec<PointerProblem>>)> {
+    let mut catalog = Catalog::default();
+    files
+        .iter()
+        .map(|file| {
+            let result = read_json(file)
+                .map_err(|e| vec![PointerProblem::new("", e)])
+                .and_then(|raw| bundle::parse::parse(&raw))
+                .and_then(|parsed| bundle::validate(parsed, &catalog))
+                .map(|valid| {
+                    catalog.absorb(&valid.bundle);
+                    valid.metrics.len()
+                });
+            (file.clone(), result)
+        })
+        .collect()
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    let mut failed = 0;
+    for (file, result) in check_files(&args.files) {
+        match result {
+            Ok(metrics) => println!("{}: ok ({metrics} metrics)", file.display()),
+            Err(problems) => {
+                print_problems(&file, &problems);
+                eprintln!("{}: {} problem(s)", file.display(), problems.len());
+                failed += 1;
+            }
+        }
+    }
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// GET /health over plain HTTP/1.1; the container image has no curl.
+async fn healthcheck(args: HealthcheckArgs) -> ExitCode {
+    let addr = args
+        .addr
+        .replace("0.0.0.0", "127.0.0.1")
+        .replace("[::]", "[::1]");
+    let probe = async {
+        let stream = tokio::net::TcpStream::connect(&addr)
+            .await
+            .map_err(|e| e.to_string())?;
+        let (mut sender, conn) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+                .await
+                .map_err(|e| e.to_string())?;
+        tokio::spawn(conn);
+        let request = hyper::Request::get("/health")
+            .header(hyper::header::HOST, &addr)
+            .body(Empty::<Bytes>::new())
+            .map_err(|e| e.to_string())?;
+        let response = sender
+            .send_request(request)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok::<_, String>(response.status())
+    };
+    match tokio::time::timeout(Duration::from_secs(5), probe).await {
+        Ok(Ok(status)) if status == hyper::StatusCode::OK => {
+            println!("healthy: {addr} answered {status}");
+            ExitCode::SUCCESS
+        }
+        Ok(Ok(status)) => {
+            eprintln!("unhealthy: {addr} answered {status}");
+            ExitCode::FAILURE
+        }
+        Ok(Err(e)) => {
+            eprintln!("unhealthy: {addr}: {e}");
+            ExitCode::FAILURE
+        }
+        Err(_) => {
+            eprintln!("unhealthy: {addr} did not answer within 5 s");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! The bundled seed: loaded at start-up through the same path as `import`, once per content.
+
+use serde_json::Value;
+use sqlx::SqlitePool;
+
+use super::store::{OnExisting, ingest_in};
+use crate::error::{AppError, AppResult};
+
+include!(concat!(env!("OUT_DIR"), "/seed.rs"));
+
+/// Hex digest of a seed file; a changed file (a new release) is loaded again.
+pub fn content_hash(text: &str) -> String {
+    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(text.as_bytes()))
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SeedReport {
+    pub loaded: Vec<String>,
+    pub unchanged: Vec<String>,
+}
+
+/// Loads each seed bundle that is not stored yet with this content. A restart, or a second
+/// process starting on the same file, finds every hash recorded and writes nothing.
+pub async fn load(pool: &SqlitePool) -> AppResult<SeedReport> {
+    let mut report = SeedReport::default();
+    for (name, text) in SEED {
+        let raw: Value = serde_json::from_str(text)
+            .map_err(|e| AppError::Internal(format!("seed {name} is not JSON: {e}")))?;
+        let source_id = raw["source"]["id"]
+            .as_str()
+            .ok_or_else(|| AppError::Internal(format!("seed {name} has no source id")))?
+            .to_owned();
+        let hash = content_hash(text);
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        let stored: Option<(String,)> =
+            sqlx::query_as("SELECT hash FROM seed_loads WHERE source_id = ?")
+                .bind(&source_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if stored.is_some_and(|(h,)| h == hash) {
+            report.unchanged.push(source_id);
+            continue;
+        }
+        ingest_in(&mut tx, &raw, OnExisting::Replace)
+            .await
+            .map_err(|e| match e {
+                AppError::InvalidBundle(problems) => AppError::Internal(format!(
+                    "seed {name} is invalid: {}",
+                    problems
+                        .iter()
+                        .map(|p| format!("{} {}", p.pointer, p.message))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )),
+                other => other,
+            })?;
+        sqlx::query(
+            "INSERT INTO seed_loads (source_id, hash) VALUES (?, ?)
+             ON CONFLICT (source_id) DO UPDATE SET hash = excluded.hash, loaded_at = excluded.loaded_at",
+        )
+        .bind(&source_id)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        report.loaded.push(source_id);
+    }
+    Ok(report)
+}

@@ -1,0 +1,271 @@
+//! Writing a bundle: validated and stored in one `BEGIN IMMEDIATE` transaction, so a bundle
+//! lands whole or not at all and concurrent writers queue instead of failing half-way.
+
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::{SqliteConnection, SqlitePool};
+
+use crate::bundle::{self, Catalog, ValidBundle};
+use crate::error::{AppError, AppResult};
+
+/// What happens when the bundle's source is already stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnExisting {
+    Refuse,
+    Replace,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct StoreSummary {
+    pub source_id: String,
+    pub replaced: bool,
+    pub regions: usize,
+    pub enterprises: usize,
+    pub projects: usize,
+    pub policies: usize,
+    pub indicators: usize,
+    pub metrics: usize,
+}
+
+/// Validates `raw` against what is stored and stores it; nothing is written on any problem.
+pub async fn ingest(
+    pool: &SqlitePool,
+    raw: &Value,
+    on_existing: OnExisting,
+) -> AppResult<StoreSummary> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let summary = ingest_in(&mut tx, raw, on_existing).await?;
+    tx.commit().await?;
+    Ok(summary)
+}
+
+/// The body of [`ingest`] on a connection whose transaction the caller owns.
+pub async fn ingest_in(
+    conn: &mut SqliteConnection,
+    raw: &Value,
+    on_existing: OnExisting,
+) -> AppResult<StoreSummary> {
+    let parsed = bundle::parse::parse(raw).map_err(AppError::InvalidBundle)?;
+    let catalog = Catalog::load(conn).await?;
+    let exists = catalog.sources.contains_key(&parsed.source.id);
+    if exists && on_existing == OnExisting::Refuse {
+        return Err(AppError::Conflict(format!(
+            "source `{}` is already stored",
+            parsed.source.id
+        )));
+    }
+    let valid = bundle::validate(parsed, &catalog).map_err(AppError::InvalidBundle)?;
+    Ok(write(conn, &valid, exists).await?)
+}
+
+/// Writes a validated bundle on a connection inside an open transaction.
+pub async fn write(
+    conn: &mut SqliteConnection,
+    valid: &ValidBundle,
+    replace: bool,
+) -> Result<StoreSummary, sqlx::Error> {
+    let b = &valid.bundle;
+    // Entities may name parents defined later in the same bundle; check keys at commit.
+    sqlx::query("PRAGMA defer_foreign_keys = ON")
+        .execute(&mut *conn)
+        .await?;
+    if replace {
+        sqlx::query("DELETE FROM sources WHERE id = ?")
+            .bind(&b.source.id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let s = &b.source;
+    sqlx::query(
+        "INSERT INTO sources (id, title, publication, published, authors, url, text) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&s.id)
+    .bind(&s.title)
+    .bind(&s.publication)
+    .bind(&s.published)
+    .bind(serde_json::to_string(&s.authors).unwrap_or_else(|_| "[]".into()))
+    .bind(&s.url)
+    .bind(&s.text)
+    .execute(&mut *conn)
+    .await?;
+
+    for r in &b.regions {
+        sqlx::query(
+            "INSERT INTO regions (id, name_zh, name_en, level, parent_id, admin_code) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
+               level = excluded.level, parent_id = excluded.parent_id, admin_code = excluded.admin_code",
+        )
+        .bind(&r.id)
+        .bind(&r.name_zh)
+        .bind(&r.name_en)
+        .bind(&r.level)
+        .bind(&r.parent_id)
+        .bind(&r.admin_code)
+        .execute(&mut *conn)
+        .await?;
+        replace_list(
+            conn,
+            "region_aliases",
+            "region_id",
+            "alias",
+            &r.id,
+            &r.aliases,
+        )
+        .await?;
+    }
+    for e in &b.enterprises {
+        sqlx::query(
+            "INSERT INTO enterprises (id, name_zh, name_en, kind, region_id) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
+               kind = excluded.kind, region_id = excluded.region_id",
+        )
+        .bind(&e.id)
+        .bind(&e.name_zh)
+        .bind(&e.name_en)
+        .bind(&e.kind)
+        .bind(&e.region_id)
+        .execute(&mut *conn)
+        .await?;
+        replace_list(
+            conn,
+            "enterprise_aliases",
+            "enterprise_id",
+            "alias",
+            &e.id,
+            &e.aliases,
+        )
+        .await?;
+        replace_list(
+            conn,
+            "enterprise_industries",
+            "enterprise_id",
+            "industry",
+            &e.id,
+            &e.industries,
+        )
+        .await?;
+    }
+    for p in &b.projects {
+        sqlx::query(
+            "INSERT INTO projects (id, name_zh, name_en, region_id, status, started, description) VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
+               region_id = excluded.region_id, status = excluded.status, started = excluded.started,
+               description = excluded.description",
+        )
+        .bind(&p.id)
+        .bind(&p.name_zh)
+        .bind(&p.name_en)
+        .bind(&p.region_id)
+        .bind(&p.status)
+        .bind(&p.started)
+        .bind(&p.description)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("DELETE FROM project_enterprises WHERE project_id = ?")
+            .bind(&p.id)
+            .execute(&mut *conn)
+            .await?;
+        for (position, enterprise) in p.enterprise_ids.iter().enumerate() {
+            sqlx::query("INSERT INTO project_enterprises (project_id, enterprise_id, position) VALUES (?, ?, ?)")
+                .bind(&p.id)
+                .bind(enterprise)
+                .bind(position as i64)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    for p in &b.policies {
+        sqlx::query(
+            "INSERT INTO policies (id, title_zh, title_en, region_id, issued, kind, summary) VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET title_zh = excluded.title_zh, title_en = excluded.title_en,
+               region_id = excluded.region_id, issued = excluded.issued, kind = excluded.kind, summary = excluded.summary",
+        )
+        .bind(&p.id)
+        .bind(&p.title_zh)
+        .bind(&p.title_en)
+        .bind(&p.region_id)
+        .bind(&p.issued)
+        .bind(&p.kind)
+        .bind(&p.summary)
+        .execute(&mut *conn)
+        .await?;
+    }
+    for i in &b.indicators {
+        sqlx::query(
+            "INSERT INTO indicators (id, name_zh, name_en, unit, description) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
+               unit = excluded.unit, description = excluded.description",
+        )
+        .bind(&i.id)
+        .bind(&i.name_zh)
+        .bind(&i.name_en)
+        .bind(&i.unit)
+        .bind(&i.description)
+        .execute(&mut *conn)
+        .await?;
+    }
+    for r in &valid.metrics {
+        let m = &r.metric;
+        sqlx::query(
+            "INSERT INTO metrics (id, source_id, position, indicator, subject_type, subject_id, region_id, value,
+               value_max, unit, qualifier, kind, period, period_from, period_to, original, quote, quote_start)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&r.id)
+        .bind(&s.id)
+        .bind(r.position)
+        .bind(&m.indicator)
+        .bind(&m.subject.type_)
+        .bind(&m.subject.id)
+        .bind(&r.region_id)
+        .bind(m.value)
+        .bind(m.value_max)
+        .bind(&m.unit)
+        .bind(&m.qualifier)
+        .bind(&m.kind)
+        .bind(&m.period)
+        .bind(r.period_from)
+        .bind(r.period_to)
+        .bind(&m.original)
+        .bind(&m.quote)
+        .bind(r.quote_start)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(StoreSummary {
+        source_id: s.id.clone(),
+        replaced: replace,
+        regions: b.regions.len(),
+        enterprises: b.enterprises.len(),
+        projects: b.projects.len(),
+        policies: b.policies.len(),
+        indicators: b.indicators.len(),
+        metrics: valid.metrics.len(),
+    })
+}
+
+/// Replaces the rows of a list-valued field (aliases, industries) of one entity.
+/// Table and column names come from the call sites above, never from input.
+async fn replace_list(
+    conn: &mut SqliteConnection,
+    table: &str,
+    owner_column: &str,
+    value_column: &str,
+    owner: &str,
+    values: &[String],
+) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!("DELETE FROM {table} WHERE {owner_column} = ?"))
+        .bind(owner)
+        .execute(&mut *conn)
+        .await?;
+    for value in values {
+        sqlx::query(&format!(
+            "INSERT INTO {table} ({owner_column}, {value_column}) VALUES (?, ?)"
+        ))
+        .bind(owner)
+        .bind(value)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}

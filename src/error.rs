@@ -1,0 +1,160 @@
+//! The one error type of the service, rendered as RFC 9457 problem details.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// A problem with one query parameter, named so a client can point at its own input.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ParamProblem {
+    pub param: String,
+    pub message: String,
+}
+
+/// A problem inside a request body or bundle, located by an RFC 6901 JSON pointer.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct PointerProblem {
+    pub pointer: String,
+    pub message: String,
+}
+
+impl PointerProblem {
+    pub fn new(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            pointer: pointer.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("invalid query parameters")]
+    InvalidParams(Vec<ParamProblem>),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("invalid bundle")]
+    InvalidBundle(Vec<PointerProblem>),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn param(param: &str, message: impl Into<String>) -> Self {
+        Self::InvalidParams(vec![ParamProblem {
+            param: param.to_owned(),
+            message: message.into(),
+        }])
+    }
+
+    /// A stable machine-readable name; clients switch on this, not on `title`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidParams(_) => "invalid-parameter",
+            Self::NotFound(_) => "not-found",
+            Self::MethodNotAllowed => "method-not-allowed",
+            Self::InvalidBundle(_) => "invalid-bundle",
+            Self::Conflict(_) => "conflict",
+            Self::BadRequest(_) => "bad-request",
+            Self::Database(_) | Self::Internal(_) => "internal",
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::InvalidParams(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::InvalidBundle(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Database(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            Self::InvalidParams(_) => "Invalid query parameter",
+            Self::NotFound(_) => "Not found",
+            Self::MethodNotAllowed => "Method not allowed",
+            Self::InvalidBundle(_) => "Invalid bundle",
+            Self::Conflict(_) => "Conflict",
+            Self::BadRequest(_) => "Bad request",
+            Self::Database(_) | Self::Internal(_) => "Internal server error",
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            Self::InvalidParams(problems) => problems
+                .iter()
+                .map(|p| format!("{}: {}", p.param, p.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+            Self::InvalidBundle(problems) => {
+                format!(
+                    "the bundle has {} problem(s); nothing was stored",
+                    problems.len()
+                )
+            }
+            Self::MethodNotAllowed => "this route does not support the request method".into(),
+            // Internal messages may carry SQL or paths: they go to the log, never to the client.
+            Self::Database(_) | Self::Internal(_) => {
+                "the server failed to answer; the error was logged with this request's id".into()
+            }
+            Self::NotFound(msg) | Self::Conflict(msg) | Self::BadRequest(msg) => msg.clone(),
+        }
+    }
+}
+
+/// The RFC 9457 body; `errors` carries parameter or pointer problems when there are any.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    pub code: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>)]
+    pub errors: Vec<serde_json::Value>,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let errors = match &self {
+            Self::InvalidParams(p) => p.iter().map(|p| serde_json::json!(p)).collect(),
+            Self::InvalidBundle(p) => p.iter().map(|p| serde_json::json!(p)).collect(),
+            _ => Vec::new(),
+        };
+        let body = Problem {
+            type_: format!("/problems/{}", self.code()),
+            title: self.title().to_owned(),
+            status: status.as_u16(),
+            detail: self.detail(),
+            code: self.code().to_owned(),
+            errors,
+        };
+        let mut response = (status, Json(body)).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        response
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

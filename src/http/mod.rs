@@ -1,0 +1,49 @@
+//! The middleware stack every route shares.
+
+pub mod etag;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderName, Method, header};
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Wraps the routes, innermost first: ETag over the plain body, then compression, CORS,
+/// tracing with the request id, and the request id itself outermost so every log line has it.
+pub fn layers(router: Router) -> Router {
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
+        .allow_headers([header::IF_NONE_MATCH, header::ACCEPT, REQUEST_ID])
+        .expose_headers([
+            header::LINK,
+            header::ETAG,
+            REQUEST_ID,
+            HeaderName::from_static("x-total-count"),
+        ])
+        .max_age(Duration::from_secs(3600));
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|request: &Request| {
+            let id = request
+                .headers()
+                .get(REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id = %id)
+        })
+        .on_response(DefaultOnResponse::new().level(Level::INFO));
+    router
+        .layer(axum::middleware::from_fn(etag::etag))
+        .layer(CompressionLayer::new())
+        .layer(cors)
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(trace)
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}

@@ -1,0 +1,22 @@
+//! industry-facts: numbers from reporting on China's regional industrial policy, served as
+//! queryable facts, each traced to the sentence it came from.
+
+pub mod bundle;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod quantity;
+pub mod routes;
+pub mod state;
+pub mod telemetry;
+
+use axum::Router;
+
+pub use state::AppState;
+
+/// The whole application: every route behind the shared middleware stack.
+pub fn app(state: AppState) -> Router {
+    http::layers(routes::router().with_state(state))
+}

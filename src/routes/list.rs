@@ -1,0 +1,436 @@
+//! The list machinery every collection shares: filters, text search, keyset pagination over a
+//! whitelisted sort, the `{data, meta}` envelope, `Link: rel="next"` and CSV.
+
+use axum::Router;
+use axum::extract::{OriginalUri, Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{FromRow, QueryBuilder, Row, Sqlite, SqlitePool};
+
+use super::csv::to_csv;
+use super::params::{FilterKind, FilterSpec, FilterValue, Params};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+pub const DEFAULT_LIMIT: i64 = 50;
+pub const MAX_LIMIT: i64 = 1000;
+
+/// Whether a sort key compares as text or as a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyType {
+    Text,
+    Number,
+}
+
+/// A field a collection sorts on, mapped to a non-null SQL expression.
+#[derive(Debug, Clone, Copy)]
+pub struct SortSpec {
+    pub name: &'static str,
+    pub expr: &'static str,
+    pub key: KeyType,
+}
+
+/// A queryable collection. The SQL fragments are constants of the program, never input.
+pub trait Resource: for<'r> FromRow<'r, SqliteRow> + Serialize + Send + Unpin + 'static {
+    /// The item as `GET /v1/{collection}/{id}` shows it.
+    type Item: for<'r> FromRow<'r, SqliteRow> + Serialize + Send + Unpin + 'static;
+    const COLLECTION: &'static str;
+    const NOUN: &'static str;
+    const COLUMNS: &'static str;
+    const ITEM_COLUMNS: &'static str = Self::COLUMNS;
+    const FROM: &'static str;
+    const ID: &'static str;
+    /// The text `q` searches, as one SQL expression.
+    const SEARCH: &'static str;
+    const SORTS: &'static [SortSpec];
+    const FILTERS: &'static [FilterSpec];
+    const CSV_COLUMNS: &'static [&'static str];
+
+    fn push_filter(qb: &mut QueryBuilder<'_, Sqlite>, name: &str, value: &FilterValue);
+
+    /// A last touch on the page, with the search term (the search route builds snippets here).
+    fn finish_page(_items: &mut [Self], _q: Option<&str>) {}
+}
+
+/// Pushes ` AND column IN (the region and every region below it)`.
+pub fn push_region_subtree(qb: &mut QueryBuilder<'_, Sqlite>, column: &str, region: String) {
+    qb.push(format!(
+        " AND {column} IN (WITH RECURSIVE sub(id) AS (SELECT "
+    ));
+    qb.push_bind(region);
+    qb.push(" UNION SELECT r2.id FROM regions r2 JOIN sub ON r2.parent_id = sub.id) SELECT id FROM sub)");
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Cursor {
+    /// The sort the cursor was made for; a cursor is meaningless under another.
+    s: String,
+    k: serde_json::Value,
+    id: String,
+}
+
+fn encode_cursor(c: &Cursor) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(c).expect("a cursor serializes"))
+}
+
+fn decode_cursor(raw: &str) -> Option<Cursor> {
+    let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Csv,
+}
+
+/// Everything a list request asked for, checked.
+pub struct ListQuery {
+    pub filters: Vec<(&'static FilterSpec, FilterValue)>,
+    pub q: Option<String>,
+    pub sort: SortSpec,
+    pub desc: bool,
+    pub limit: i64,
+    cursor: Option<Cursor>,
+    pub format: Format,
+}
+
+pub fn take_format(params: &mut Params, headers: &HeaderMap) -> Format {
+    match params.take("format").as_deref() {
+        Some("csv") => Format::Csv,
+        Some("json") => Format::Json,
+        Some(other) => {
+            params.problem(
+                "format",
+                format!("unknown value `{other}`, expected one of json, csv"),
+            );
+            Format::Json
+        }
+        None => {
+            let wants_csv = headers
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/csv"));
+            if wants_csv { Format::Csv } else { Format::Json }
+        }
+    }
+}
+
+impl ListQuery {
+    pub fn parse<R: Resource>(raw: Option<&str>, headers: &HeaderMap) -> AppResult<Self> {
+        let mut params = Params::parse(raw)?;
+        let limit = match params.take("limit") {
+            None => DEFAULT_LIMIT,
+            Some(v) => match v.parse::<i64>() {
+                Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
+                _ => {
+                    params.problem(
+                        "limit",
+                        format!("`{v}` is not a whole number from 1 to {MAX_LIMIT}"),
+                    );
+                    DEFAULT_LIMIT
+                }
+            },
+        };
+        let (sort, desc) = match params.take("sort") {
+            None => (R::SORTS[0], false),
+            Some(v) => {
+                let (name, desc) = match v.strip_prefix('-') {
+                    Some(name) => (name.to_owned(), true),
+                    None => (v.clone(), false),
+                };
+                match R::SORTS.iter().find(|s| s.name == name) {
+                    Some(s) => (*s, desc),
+                    None => {
+                        let names: Vec<_> = R::SORTS.iter().map(|s| s.name).collect();
+                        params.problem(
+                            "sort",
+                            format!("cannot sort on `{name}`; sortable fields: {} (prefix - for descending)", names.join(", ")),
+                        );
+                        (R::SORTS[0], false)
+                    }
+                }
+            }
+        };
+        let sort_label = format!("{}{}", if desc { "-" } else { "" }, sort.name);
+        let cursor = match params.take("cursor") {
+            None => None,
+            Some(v) => match decode_cursor(&v) {
+                Some(c) if c.s == sort_label => Some(c),
+                Some(_) => {
+                    params.problem(
+                        "cursor",
+                        "was made for another sort order; start again without it",
+                    );
+                    None
+                }
+                None => {
+                    params.problem("cursor", "is not a cursor this service issued");
+                    None
+                }
+            },
+        };
+        let q = params.take("q").map(|q| q.trim().to_owned());
+        let format = take_format(&mut params, headers);
+        let mut filters = Vec::new();
+        for spec in R::FILTERS {
+            if let Some(value) = params.take_filter(spec) {
+                filters.push((spec, value));
+            }
+        }
+        params.finish()?;
+        Ok(Self {
+            filters,
+            q,
+            sort,
+            desc,
+            limit,
+            cursor,
+            format,
+        })
+    }
+
+    fn sort_label(&self) -> String {
+        format!("{}{}", if self.desc { "-" } else { "" }, self.sort.name)
+    }
+}
+
+/// A `LIKE` pattern matching `term` anywhere, with its wildcards taken literally.
+pub fn like_pattern(term: &str) -> String {
+    let escaped = term
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+fn push_where<R: Resource>(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
+    qb.push(" WHERE 1 = 1");
+    for (spec, value) in &query.filters {
+        R::push_filter(qb, spec.name, value);
+    }
+    if let Some(q) = &query.q {
+        qb.push(format!(" AND ({}) LIKE ", R::SEARCH));
+        qb.push_bind(like_pattern(q));
+        qb.push(" ESCAPE '\\'");
+    }
+}
+
+fn push_key(qb: &mut QueryBuilder<'_, Sqlite>, key: &serde_json::Value) {
+    match key {
+        serde_json::Value::Number(n) => {
+            qb.push_bind(n.as_f64().unwrap_or_default());
+        }
+        other => {
+            qb.push_bind(other.as_str().unwrap_or_default().to_owned());
+        }
+    }
+}
+
+/// Answers 400 naming the parameter when a filter names an id that does not exist.
+async fn check_refs(pool: &SqlitePool, query: &ListQuery) -> AppResult<()> {
+    let mut problems = Vec::new();
+    for (spec, value) in &query.filters {
+        if let FilterKind::Ref(sql) = spec.kind {
+            let found: Option<(i64,)> = sqlx::query_as(sql)
+                .bind(value.text())
+                .fetch_optional(pool)
+                .await?;
+            if found.is_none() {
+                problems.push(crate::error::ParamProblem {
+                    param: spec.name.to_owned(),
+                    message: format!(
+                        "no {} with id `{}`",
+                        spec.name.replace('_', " "),
+                        value.text()
+                    ),
+                });
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::InvalidParams(problems))
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Meta {
+    pub total: i64,
+    pub limit: i64,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Page<T> {
+    pub data: Vec<T>,
+    pub meta: Meta,
+}
+
+pub async fn fetch_page<R: Resource>(pool: &SqlitePool, query: &ListQuery) -> AppResult<Page<R>> {
+    check_refs(pool, query).await?;
+    let mut count = QueryBuilder::<Sqlite>::new(format!("SELECT COUNT(*) FROM {}", R::FROM));
+    push_where::<R>(&mut count, query);
+    let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
+
+    let expr = query.sort.expr;
+    // SQLite hands back INTEGER for whole REALs in expressions; the cast keeps the key type fixed.
+    let key_expr = match query.sort.key {
+        KeyType::Text => expr.to_owned(),
+        KeyType::Number => format!("CAST({expr} AS REAL)"),
+    };
+    let mut qb = QueryBuilder::<Sqlite>::new(format!(
+        "SELECT {}, {key_expr} AS sort_key, {} AS sort_id FROM {}",
+        R::COLUMNS,
+        R::ID,
+        R::FROM
+    ));
+    push_where::<R>(&mut qb, query);
+    let op = if query.desc { " < " } else { " > " };
+    if let Some(c) = &query.cursor {
+        if expr == R::ID {
+            qb.push(format!(" AND {}{op}", R::ID));
+            qb.push_bind(c.id.clone());
+        } else {
+            qb.push(format!(" AND (({expr}){op}"));
+            push_key(&mut qb, &c.k);
+            qb.push(format!(" OR (({expr}) = "));
+            push_key(&mut qb, &c.k);
+            qb.push(format!(" AND {}{op}", R::ID));
+            qb.push_bind(c.id.clone());
+            qb.push("))");
+        }
+    }
+    let dir = if query.desc { "DESC" } else { "ASC" };
+    qb.push(format!(" ORDER BY {expr} {dir}, {} {dir} LIMIT ", R::ID));
+    qb.push_bind(query.limit + 1);
+    let rows = qb.build().fetch_all(pool).await?;
+
+    let has_next = rows.len() as i64 > query.limit;
+    let mut data = Vec::with_capacity(rows.len());
+    let mut next_cursor = None;
+    for (i, row) in rows.iter().enumerate() {
+        if i as i64 == query.limit {
+            break;
+        }
+        data.push(R::from_row(row)?);
+        if has_next && i as i64 == query.limit - 1 {
+            let k = match query.sort.key {
+                KeyType::Text => serde_json::json!(row.try_get::<String, _>("sort_key")?),
+                KeyType::Number => serde_json::json!(row.try_get::<f64, _>("sort_key")?),
+            };
+            next_cursor = Some(encode_cursor(&Cursor {
+                s: query.sort_label(),
+                k,
+                id: row.try_get("sort_id")?,
+            }));
+        }
+    }
+    R::finish_page(&mut data, query.q.as_deref());
+    Ok(Page {
+        data,
+        meta: Meta {
+            total,
+            limit: query.limit,
+            next_cursor,
+        },
+    })
+}
+
+/// The next page's URL: the request's own, with the cursor replaced.
+fn next_link(uri: &Uri, cursor: &str) -> String {
+    let mut pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(uri.query().unwrap_or("")).unwrap_or_default();
+    pairs.retain(|(k, _)| k != "cursor");
+    pairs.push(("cursor".into(), cursor.to_owned()));
+    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    format!("<{}?{query}>; rel=\"next\"", uri.path())
+}
+
+/// Renders a page as JSON or CSV with its `Link` header.
+pub fn render<T: Serialize>(
+    page: Page<T>,
+    format: Format,
+    uri: &Uri,
+    columns: &[&str],
+) -> AppResult<Response> {
+    let link = page.meta.next_cursor.as_deref().map(|c| next_link(uri, c));
+    let mut response = match format {
+        Format::Json => axum::Json(&page).into_response(),
+        Format::Csv => {
+            let body = to_csv(columns, &page.data)?;
+            ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response()
+        }
+    };
+    let headers = response.headers_mut();
+    if let Some(link) = link
+        && let Ok(value) = HeaderValue::from_str(&link)
+    {
+        headers.insert(header::LINK, value);
+    }
+    headers.insert("x-total-count", HeaderValue::from(page.meta.total));
+    Ok(response)
+}
+
+pub async fn list<R: Resource>(
+    pool: &SqlitePool,
+    raw: Option<&str>,
+    headers: &HeaderMap,
+    uri: &Uri,
+) -> AppResult<Response> {
+    let query = ListQuery::parse::<R>(raw, headers)?;
+    let page = fetch_page::<R>(pool, &query).await?;
+    render(page, query.format, uri, R::CSV_COLUMNS)
+}
+
+pub async fn item<R: Resource>(
+    pool: &SqlitePool,
+    id: &str,
+    raw: Option<&str>,
+) -> AppResult<Response> {
+    Params::parse(raw)?.finish()?;
+    let sql = format!(
+        "SELECT {} FROM {} WHERE {} = ?",
+        R::ITEM_COLUMNS,
+        R::FROM,
+        R::ID
+    );
+    let item: Option<R::Item> = sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?;
+    match item {
+        Some(item) => Ok(axum::Json(serde_json::json!({ "data": item })).into_response()),
+        None => Err(AppError::NotFound(format!("no {} with id `{id}`", R::NOUN))),
+    }
+}
+
+async fn list_handler<R: Resource>(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    OriginalUri(uri): OriginalUri,
+) -> AppResult<Response> {
+    list::<R>(&state.pool, raw.as_deref(), &headers, &uri).await
+}
+
+async fn item_handler<R: Resource>(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
+    item::<R>(&state.pool, &id, raw.as_deref()).await
+}
+
+/// `GET /v1/{collection}` and `GET /v1/{collection}/{id}` for one resource.
+pub fn routes<R: Resource>() -> Router<AppState> {
+    Router::new()
+        .route(&format!("/v1/{}", R::COLLECTION), get(list_handler::<R>))
+        .route(
+            &format!("/v1/{}/{{id}}", R::COLLECTION),
+            get(item_handler::<R>),
+        )
+}

@@ -1,0 +1,237 @@
+//! `/v1/metrics`: one number stated in an article, with its unit, bound, period and quote.
+
+use serde::{Serialize, Serializer};
+use sqlx::{QueryBuilder, Sqlite};
+
+use super::indicators::INDICATOR_EXISTS;
+use super::list::{KeyType, Resource, SortSpec, push_region_subtree};
+use super::params::{FilterKind, FilterSpec, FilterValue};
+use super::regions::REGION_EXISTS;
+use super::sources::SOURCE_EXISTS;
+use crate::bundle::model::{METRIC_KINDS, QUALIFIERS, SUBJECT_TYPES, UNITS};
+
+/// Whole numbers are written without a fraction (`331500000000`, not `331500000000.0`).
+pub fn json_number<S: Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
+    if value.fract() == 0.0 && value.abs() < 9.0e15 {
+        s.serialize_i64(*value as i64)
+    } else {
+        s.serialize_f64(*value)
+    }
+}
+
+fn json_number_opt<S: Serializer>(value: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(v) => json_number(v, s),
+        None => s.serialize_none(),
+    }
+}
+
+#[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Subject {
+    /// region, enterprise, project or policy.
+    #[serde(rename = "type")]
+    #[sqlx(rename = "subject_type")]
+    pub type_: String,
+    #[sqlx(rename = "subject_id")]
+    pub id: String,
+    #[sqlx(rename = "subject_name_zh")]
+    pub name_zh: Option<String>,
+    #[sqlx(rename = "subject_name_en")]
+    pub name_en: Option<String>,
+}
+
+#[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Metric {
+    pub id: String,
+    pub indicator: String,
+    #[sqlx(flatten)]
+    pub subject: Subject,
+    pub region_id: String,
+    /// In the base unit, magnitudes multiplied out.
+    #[serde(serialize_with = "json_number")]
+    pub value: f64,
+    #[serde(serialize_with = "json_number_opt")]
+    pub value_max: Option<f64>,
+    pub unit: String,
+    pub qualifier: String,
+    pub kind: String,
+    pub period: Option<String>,
+    pub original: String,
+    pub quote: String,
+    /// Offset of `quote` in the source text, in characters.
+    pub quote_start: i64,
+    pub source_id: String,
+}
+
+pub const SUBJECT_EXISTS: &str = "SELECT 1 FROM (SELECT id FROM regions UNION ALL SELECT id FROM enterprises \
+    UNION ALL SELECT id FROM projects UNION ALL SELECT id FROM policies) WHERE id = ? LIMIT 1";
+
+impl Resource for Metric {
+    type Item = Self;
+    const COLLECTION: &'static str = "metrics";
+    const NOUN: &'static str = "metric";
+    const COLUMNS: &'static str = "m.id, m.indicator, m.subject_type, m.subject_id, \
+        COALESCE(sr.name_zh, se.name_zh, sp.name_zh, so.title_zh) AS subject_name_zh, \
+        COALESCE(sr.name_en, se.name_en, sp.name_en, so.title_en) AS subject_name_en, \
+        m.region_id, m.value, m.value_max, m.unit, m.qualifier, m.kind, m.period, m.original, m.quote, \
+        m.quote_start, m.source_id";
+    const FROM: &'static str = "metrics m \
+        JOIN indicators ind ON ind.id = m.indicator \
+        LEFT JOIN regions sr ON m.subject_type = 'region' AND sr.id = m.subject_id \
+        LEFT JOIN enterprises se ON m.subject_type = 'enterprise' AND se.id = m.subject_id \
+        LEFT JOIN projects sp ON m.subject_type = 'project' AND sp.id = m.subject_id \
+        LEFT JOIN policies so ON m.subject_type = 'policy' AND so.id = m.subject_id";
+    const ID: &'static str = "m.id";
+    const SEARCH: &'static str = "m.quote || ' ' || m.indicator || ' ' || ind.name_zh || ' ' || ind.name_en || ' ' || \
+        m.subject_id || ' ' || COALESCE(sr.name_zh, se.name_zh, sp.name_zh, so.title_zh, '') || ' ' || \
+        COALESCE(sr.name_en, se.name_en, sp.name_en, so.title_en, '')";
+    const SORTS: &'static [SortSpec] = &[
+        SortSpec {
+            name: "id",
+            expr: "m.id",
+            key: KeyType::Text,
+        },
+        SortSpec {
+            name: "value",
+            expr: "m.value",
+            key: KeyType::Number,
+        },
+        SortSpec {
+            name: "period",
+            expr: "COALESCE(m.period, '')",
+            key: KeyType::Text,
+        },
+        SortSpec {
+            name: "indicator",
+            expr: "m.indicator",
+            key: KeyType::Text,
+        },
+    ];
+    const FILTERS: &'static [FilterSpec] = &[
+        FilterSpec {
+            name: "indicator",
+            kind: FilterKind::Ref(INDICATOR_EXISTS),
+            doc: "Metrics of this indicator.",
+        },
+        FilterSpec {
+            name: "subject_type",
+            kind: FilterKind::Enum(SUBJECT_TYPES),
+            doc: "Metrics whose subject is of this type.",
+        },
+        FilterSpec {
+            name: "subject",
+            kind: FilterKind::Ref(SUBJECT_EXISTS),
+            doc: "Metrics about this region, enterprise, project or policy (by id).",
+        },
+        FilterSpec {
+            name: "region",
+            kind: FilterKind::Ref(REGION_EXISTS),
+            doc: "Metrics of this region or any region below it.",
+        },
+        FilterSpec {
+            name: "unit",
+            kind: FilterKind::Enum(UNITS),
+            doc: "Metrics in this unit.",
+        },
+        FilterSpec {
+            name: "qualifier",
+            kind: FilterKind::Enum(QUALIFIERS),
+            doc: "Metrics bounded this way.",
+        },
+        FilterSpec {
+            name: "kind",
+            kind: FilterKind::Enum(METRIC_KINDS),
+            doc: "Metrics of this kind.",
+        },
+        FilterSpec {
+            name: "period",
+            kind: FilterKind::Period,
+            doc: "Metrics of this period; a year also matches its months and days.",
+        },
+        FilterSpec {
+            name: "from",
+            kind: FilterKind::Year,
+            doc: "Metrics whose period ends in or after this year.",
+        },
+        FilterSpec {
+            name: "to",
+            kind: FilterKind::Year,
+            doc: "Metrics whose period starts in or before this year.",
+        },
+        FilterSpec {
+            name: "min",
+            kind: FilterKind::Number,
+            doc: "Metrics with value at least this.",
+        },
+        FilterSpec {
+            name: "max",
+            kind: FilterKind::Number,
+            doc: "Metrics with value at most this.",
+        },
+        FilterSpec {
+            name: "source",
+            kind: FilterKind::Ref(SOURCE_EXISTS),
+            doc: "Metrics taken from this source.",
+        },
+    ];
+    const CSV_COLUMNS: &'static [&'static str] = &[
+        "id",
+        "indicator",
+        "subject_type",
+        "subject_id",
+        "subject_name_zh",
+        "subject_name_en",
+        "region_id",
+        "value",
+        "value_max",
+        "unit",
+        "qualifier",
+        "kind",
+        "period",
+        "original",
+        "quote",
+        "quote_start",
+        "source_id",
+    ];
+
+    fn push_filter(qb: &mut QueryBuilder<'_, Sqlite>, name: &str, value: &FilterValue) {
+        let column = match name {
+            "indicator" => "m.indicator",
+            "subject_type" => "m.subject_type",
+            "subject" => "m.subject_id",
+            "unit" => "m.unit",
+            "qualifier" => "m.qualifier",
+            "kind" => "m.kind",
+            "source" => "m.source_id",
+            "region" => return push_region_subtree(qb, "m.region_id", value.text()),
+            "period" => {
+                let period = value.text();
+                qb.push(" AND (m.period = ").push_bind(period.clone());
+                qb.push(" OR m.period LIKE ")
+                    .push_bind(format!("{period}-%"))
+                    .push(")");
+                return;
+            }
+            "from" => {
+                qb.push(" AND m.period_to >= ")
+                    .push_bind(value.number() as i64);
+                return;
+            }
+            "to" => {
+                qb.push(" AND m.period_from <= ")
+                    .push_bind(value.number() as i64);
+                return;
+            }
+            "min" => {
+                qb.push(" AND m.value >= ").push_bind(value.number());
+                return;
+            }
+            "max" => {
+                qb.push(" AND m.value <= ").push_bind(value.number());
+                return;
+            }
+            _ => return,
+        };
+        qb.push(format!(" AND {column} = ")).push_bind(value.text());
+    }
+}

@@ -1,0 +1,37 @@
+//! HTTP routes, one file per resource; `router()` puts them together.
+
+pub mod csv;
+pub mod enterprises;
+pub mod health;
+pub mod indicators;
+pub mod list;
+pub mod metrics;
+pub mod openapi;
+pub mod params;
+pub mod policies;
+pub mod projects;
+pub mod regions;
+pub mod search;
+pub mod sources;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(health::health))
+        .route("/openapi.json", get(openapi::serve))
+        .merge(list::routes::<regions::Region>())
+        .merge(list::routes::<enterprises::Enterprise>())
+        .merge(list::routes::<projects::Project>())
+        .merge(list::routes::<policies::Policy>())
+        .merge(list::routes::<indicators::Indicator>())
+        .merge(list::routes::<metrics::Metric>())
+        .merge(list::routes::<sources::Source>())
+        .merge(search::router())
+        .fallback(|| async { AppError::NotFound("no such route; see /openapi.json".into()) })
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
+}

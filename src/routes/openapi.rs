@@ -1,0 +1,304 @@
+//! The OpenAPI 3.1 document, built from the same filter and sort tables the handlers use, so
+//! the documentation cannot drift from what the routes accept.
+
+use std::sync::OnceLock;
+
+use axum::Json;
+use axum::response::{IntoResponse, Response};
+use utoipa::openapi::path::{
+    HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem,
+};
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+use utoipa::openapi::{
+    ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, PathsBuilder, Ref,
+    RefOr, Required, ResponseBuilder, Schema,
+};
+use utoipa::{PartialSchema, ToSchema};
+
+use super::enterprises::Enterprise;
+use super::indicators::Indicator;
+use super::list::{DEFAULT_LIMIT, MAX_LIMIT, Resource};
+use super::metrics::{Metric, Subject};
+use super::params::{FilterKind, FilterSpec};
+use super::policies::Policy;
+use super::projects::Project;
+use super::regions::Region;
+use super::search::Hit;
+use super::sources::{Source, SourceDetail};
+use crate::error::Problem;
+
+fn string_schema(enum_values: Option<&[&str]>, description: &str) -> RefOr<Schema> {
+    let mut b = ObjectBuilder::new()
+        .schema_type(SchemaType::new(Type::String))
+        .description(Some(description));
+    if let Some(values) = enum_values {
+        b = b.enum_values(Some(values.iter().copied()));
+    }
+    RefOr::T(Schema::Object(b.build()))
+}
+
+fn query_param(name: &str, schema: RefOr<Schema>, doc: &str) -> utoipa::openapi::path::Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Query)
+        .required(Required::False)
+        .description(Some(doc))
+        .schema(Some(schema))
+        .build()
+}
+
+fn filter_param(spec: &FilterSpec) -> utoipa::openapi::path::Parameter {
+    let schema = match spec.kind {
+        FilterKind::Enum(values) => string_schema(Some(values), &spec.kind.describe()),
+        FilterKind::Year => RefOr::T(Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(SchemaType::new(Type::Integer))
+                .build(),
+        )),
+        FilterKind::Number => RefOr::T(Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(SchemaType::new(Type::Number))
+                .build(),
+        )),
+        _ => string_schema(None, &spec.kind.describe()),
+    };
+    query_param(spec.name, schema, spec.doc)
+}
+
+fn problem(description: &str) -> RefOr<utoipa::openapi::Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .into()
+}
+
+fn list_schema(item: &str) -> Schema {
+    let meta = ObjectBuilder::new()
+        .property(
+            "total",
+            ObjectBuilder::new().schema_type(SchemaType::new(Type::Integer)),
+        )
+        .property(
+            "limit",
+            ObjectBuilder::new().schema_type(SchemaType::new(Type::Integer)),
+        )
+        .property(
+            "next_cursor",
+            ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null])),
+        )
+        .required("total")
+        .required("limit")
+        .required("next_cursor");
+    Schema::Object(
+        ObjectBuilder::new()
+            .property(
+                "data",
+                ArrayBuilder::new().items(Ref::from_schema_name(item)),
+            )
+            .property("meta", meta)
+            .required("data")
+            .required("meta")
+            .build(),
+    )
+}
+
+fn list_operation<R: Resource>(item: &str, summary: &str) -> OperationBuilder {
+    let sorts: Vec<String> = R::SORTS
+        .iter()
+        .flat_map(|s| [s.name.to_owned(), format!("-{}", s.name)])
+        .collect();
+    let sort_refs: Vec<&str> = sorts.iter().map(String::as_str).collect();
+    let mut op = OperationBuilder::new()
+        .summary(Some(summary))
+        .operation_id(Some(format!("list_{}", R::COLLECTION)))
+        .tag(R::COLLECTION)
+        .parameter(query_param(
+            "limit",
+            RefOr::T(Schema::Object(
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::new(Type::Integer))
+                    .minimum(Some(1))
+                    .maximum(Some(MAX_LIMIT))
+                    .default(Some(DEFAULT_LIMIT.into()))
+                    .build(),
+            )),
+            "Items per page.",
+        ))
+        .parameter(query_param(
+            "cursor",
+            string_schema(None, "opaque"),
+            "The previous page's meta.next_cursor.",
+        ))
+        .parameter(query_param(
+            "sort",
+            string_schema(Some(&sort_refs), "field, or -field for descending"),
+            "Sort order; ties are broken by id.",
+        ))
+        .parameter(query_param(
+            "q",
+            string_schema(None, "text"),
+            "Text search (Chinese or English).",
+        ))
+        .parameter(query_param(
+            "format",
+            string_schema(Some(&["json", "csv"]), "response format"),
+            "csv returns the same rows with a header row (also Accept: text/csv).",
+        ));
+    for spec in R::FILTERS {
+        op = op.parameter(filter_param(spec));
+    }
+    op.response(
+        "200",
+        ResponseBuilder::new()
+            .description("A page of items.")
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(list_schema(item)))
+                    .build(),
+            )
+            .content(
+                "text/csv",
+                ContentBuilder::new().schema(Some(String::schema())).build(),
+            ),
+    )
+    .response(
+        "400",
+        problem("A parameter is unknown or malformed; `errors` names it."),
+    )
+}
+
+fn add_collection<R: Resource>(
+    paths: PathsBuilder,
+    item: &str,
+    detail: &str,
+    summary: &str,
+) -> PathsBuilder {
+    let get_one = OperationBuilder::new()
+        .summary(Some(format!("One {} by id", R::NOUN)))
+        .operation_id(Some(format!("get_{}", R::NOUN)))
+        .tag(R::COLLECTION)
+        .parameter(
+            ParameterBuilder::new()
+                .name("id")
+                .parameter_in(ParameterIn::Path)
+                .required(Required::True)
+                .schema(Some(String::schema())),
+        )
+        .response(
+            "200",
+            ResponseBuilder::new().description("The item.").content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Schema::Object(
+                        ObjectBuilder::new()
+                            .property("data", Ref::from_schema_name(detail))
+                            .required("data")
+                            .build(),
+                    )))
+                    .build(),
+            ),
+        )
+        .response("404", problem("No item has this id."));
+    paths
+        .path(
+            format!("/v1/{}", R::COLLECTION),
+            PathItem::new(HttpMethod::Get, list_operation::<R>(item, summary)),
+        )
+        .path(
+            format!("/v1/{}/{{id}}", R::COLLECTION),
+            PathItem::new(HttpMethod::Get, get_one),
+        )
+}
+
+pub fn document() -> OpenApi {
+    let mut paths = PathsBuilder::new();
+    paths = add_collection::<Region>(
+        paths,
+        "Region",
+        "Region",
+        "Regions, from country down to industrial zones",
+    );
+    paths = add_collection::<Enterprise>(
+        paths,
+        "Enterprise",
+        "Enterprise",
+        "Enterprises and institutions",
+    );
+    paths = add_collection::<Project>(paths, "Project", "Project", "Projects");
+    paths = add_collection::<Policy>(
+        paths,
+        "Policy",
+        "Policy",
+        "Policies, plans and measure packages",
+    );
+    paths =
+        add_collection::<Indicator>(paths, "Indicator", "Indicator", "The indicator vocabulary");
+    paths = add_collection::<Metric>(paths, "Metric", "Metric", "Numbers stated in the articles");
+    paths = add_collection::<Source>(paths, "Source", "SourceDetail", "Articles");
+    let search = list_operation::<Hit>("Hit", "Search every collection (q is required)")
+        .operation_id(Some("search"));
+    paths = paths.path("/v1/search", PathItem::new(HttpMethod::Get, search));
+    let health = OperationBuilder::new()
+        .summary(Some("200 when the service and its database answer"))
+        .operation_id(Some("health"))
+        .response("200", ResponseBuilder::new().description("Healthy."))
+        .response("500", problem("The database does not answer."));
+    paths = paths.path("/health", PathItem::new(HttpMethod::Get, health));
+    let spec = OperationBuilder::new()
+        .summary(Some("This document"))
+        .operation_id(Some("openapi"))
+        .response(
+            "200",
+            ResponseBuilder::new().description("OpenAPI 3.1 document."),
+        );
+    paths = paths.path("/openapi.json", PathItem::new(HttpMethod::Get, spec));
+
+    let components = ComponentsBuilder::new()
+        .schema_from::<Region>()
+        .schema_from::<Enterprise>()
+        .schema_from::<Project>()
+        .schema_from::<Policy>()
+        .schema_from::<Indicator>()
+        .schema_from::<Subject>()
+        .schema_from::<Metric>()
+        .schema_from::<Source>()
+        .schema_from::<SourceDetail>()
+        .schema_from::<Hit>()
+        .schema_from::<Problem>()
+        .schema(
+            crate::error::ParamProblem::name(),
+            crate::error::ParamProblem::schema(),
+        )
+        .schema(
+            crate::error::PointerProblem::name(),
+            crate::error::PointerProblem::schema(),
+        )
+        .build();
+    OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("industry-facts")
+                .version(env!("CARGO_PKG_VERSION"))
+                .description(Some(
+                    "Facts about China's regional industrial policy (regions, enterprises, projects, policies \
+                     and the numbers stated about them), each traced to the verbatim sentence it came from.",
+                ))
+                .build(),
+        )
+        .paths(paths.build())
+        .components(Some(components))
+        .build()
+}
+
+pub async fn serve() -> Response {
+    static DOC: OnceLock<serde_json::Value> = OnceLock::new();
+    let doc = DOC
+        .get_or_init(|| serde_json::to_value(document()).expect("the OpenAPI document serializes"));
+    Json(doc).into_response()
+}

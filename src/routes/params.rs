@@ -1,0 +1,194 @@
+//! Query-string handling shared by every route: each parameter a route reads is declared as it
+//! is read, and whatever is left over is an error, so a typo never returns unfiltered data.
+
+use crate::error::{AppError, AppResult, ParamProblem};
+
+/// How a filter's value is checked before it reaches SQL.
+#[derive(Debug, Clone, Copy)]
+pub enum FilterKind {
+    /// One of a fixed set of values.
+    Enum(&'static [&'static str]),
+    /// The id of a stored entity; the SQL answers one row when the id exists.
+    Ref(&'static str),
+    /// A lowercase tag such as an industry.
+    Tag,
+    /// A four-digit year.
+    Year,
+    /// A partial date (`2022`, `2022-03`).
+    Period,
+    /// A number.
+    Number,
+    /// Free text, matched exactly.
+    Text,
+}
+
+impl FilterKind {
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Enum(values) => format!("one of {}", values.join(", ")),
+            Self::Ref(_) => "an id".into(),
+            Self::Tag => "a tag".into(),
+            Self::Year => "a year such as 2022".into(),
+            Self::Period => "a partial date such as 2022 or 2022-03".into(),
+            Self::Number => "a number".into(),
+            Self::Text => "text".into(),
+        }
+    }
+}
+
+/// A filter a collection accepts; the list also documents it in the OpenAPI document.
+#[derive(Debug, Clone, Copy)]
+pub struct FilterSpec {
+    pub name: &'static str,
+    pub kind: FilterKind,
+    pub doc: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FilterValue {
+    Text(String),
+    Number(f64),
+}
+
+impl FilterValue {
+    pub fn text(&self) -> String {
+        match self {
+            Self::Text(s) => s.clone(),
+            Self::Number(n) => n.to_string(),
+        }
+    }
+
+    pub fn number(&self) -> f64 {
+        match self {
+            Self::Number(n) => *n,
+            Self::Text(s) => s.parse().unwrap_or(f64::NAN),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Params {
+    pairs: Vec<(String, String)>,
+    accepted: Vec<&'static str>,
+    problems: Vec<ParamProblem>,
+}
+
+impl Params {
+    pub fn parse(raw: Option<&str>) -> AppResult<Self> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
+            .map_err(|e| AppError::BadRequest(format!("the query string is malformed: {e}")))?;
+        Ok(Self {
+            pairs,
+            accepted: Vec::new(),
+            problems: Vec::new(),
+        })
+    }
+
+    pub fn problem(&mut self, param: &str, message: impl Into<String>) {
+        self.problems.push(ParamProblem {
+            param: param.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    /// Declares `name` as accepted and returns its value; a repeated or empty value is a problem.
+    pub fn take(&mut self, name: &'static str) -> Option<String> {
+        self.accepted.push(name);
+        let mut values = self
+            .pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone());
+        let first = values.next()?;
+        if values.next().is_some() {
+            self.problem(name, "is given more than once");
+            return None;
+        }
+        if first.trim().is_empty() {
+            self.problem(name, "must not be empty");
+            return None;
+        }
+        Some(first)
+    }
+
+    pub fn take_filter(&mut self, spec: &FilterSpec) -> Option<FilterValue> {
+        let raw = self.take(spec.name)?;
+        let value = match spec.kind {
+            FilterKind::Enum(allowed) if !allowed.contains(&raw.as_str()) => {
+                self.problem(
+                    spec.name,
+                    format!("unknown value `{raw}`, expected {}", spec.kind.describe()),
+                );
+                return None;
+            }
+            FilterKind::Year => match raw.parse::<i64>() {
+                Ok(y) if (1000..=9999).contains(&y) && raw.len() == 4 => {
+                    FilterValue::Number(y as f64)
+                }
+                _ => {
+                    self.problem(
+                        spec.name,
+                        format!("`{raw}` is not {}", spec.kind.describe()),
+                    );
+                    return None;
+                }
+            },
+            FilterKind::Number => match raw.parse::<f64>() {
+                Ok(n) if n.is_finite() => FilterValue::Number(n),
+                _ => {
+                    self.problem(
+                        spec.name,
+                        format!("`{raw}` is not {}", spec.kind.describe()),
+                    );
+                    return None;
+                }
+            },
+            FilterKind::Period if crate::bundle::dates::parse_partial_date(&raw).is_none() => {
+                self.problem(
+                    spec.name,
+                    format!("`{raw}` is not {}", spec.kind.describe()),
+                );
+                return None;
+            }
+            FilterKind::Ref(_) | FilterKind::Tag
+                if !crate::bundle::validate::is_slug(&raw.replace('_', "-")) =>
+            {
+                self.problem(
+                    spec.name,
+                    format!("`{raw}` is not {}", spec.kind.describe()),
+                );
+                return None;
+            }
+            _ => FilterValue::Text(raw),
+        };
+        Some(value)
+    }
+
+    /// Fails with every problem seen, including each parameter the route does not accept.
+    pub fn finish(mut self) -> AppResult<()> {
+        let mut unknown: Vec<String> = self
+            .pairs
+            .iter()
+            .map(|(k, _)| k.clone())
+            .filter(|k| !self.accepted.contains(&k.as_str()))
+            .collect();
+        unknown.dedup();
+        for name in unknown {
+            let mut accepted = self.accepted.clone();
+            accepted.sort_unstable();
+            accepted.dedup();
+            self.problem(
+                &name,
+                format!(
+                    "unknown parameter; this route accepts {}",
+                    accepted.join(", ")
+                ),
+            );
+        }
+        if self.problems.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::InvalidParams(self.problems))
+        }
+    }
+}
