@@ -153,10 +153,16 @@ async fn import(args: ImportArgs) -> Result<(), String> {
     }
 }
 
+/// What `check` found in one file: the validated bundle's metric count and coverage gaps.
+pub struct Checked {
+    pub metrics: usize,
+    pub gaps: Vec<bundle::coverage::Gap>,
+}
+
 /// Checks each file against the ones before it, as an import in the same order would.
 pub fn check_files(
     files: &[std::path::PathBuf],
-) -> Vec<(std::path::PathBuf, Result<usize, Vec<PointerProblem>>)> {
+) -> Vec<(std::path::PathBuf, Result<Checked, Vec<PointerProblem>>)> {
     let mut catalog = Catalog::default();
     files
         .iter()
@@ -167,7 +173,10 @@ pub fn check_files(
                 .and_then(|parsed| bundle::validate(parsed, &catalog))
                 .map(|valid| {
                     catalog.absorb(&valid.bundle);
-                    valid.metrics.len()
+                    Checked {
+                        metrics: valid.metrics.len(),
+                        gaps: bundle::coverage::gaps(&valid.bundle),
+                    }
                 });
             (file.clone(), result)
         })
@@ -178,7 +187,33 @@ fn check(args: CheckArgs) -> ExitCode {
     let mut failed = 0;
     for (file, result) in check_files(&args.files) {
         match result {
-            Ok(metrics) => println!("{}: ok ({metrics} metrics)", file.display()),
+            Ok(checked) if args.coverage && !checked.gaps.is_empty() => {
+                for gap in &checked.gaps {
+                    eprintln!(
+                        "{}: uncovered `{}` at character {}: …{}…",
+                        file.display(),
+                        gap.text,
+                        gap.start,
+                        gap.context
+                    );
+                }
+                eprintln!(
+                    "{}: valid, but {} number(s) have no metric and no omission",
+                    file.display(),
+                    checked.gaps.len()
+                );
+                failed += 1;
+            }
+            Ok(checked) => println!(
+                "{}: ok ({} metrics{})",
+                file.display(),
+                checked.metrics,
+                if args.coverage {
+                    ", every number covered"
+                } else {
+                    ""
+                }
+            ),
             Err(problems) => {
                 print_problems(&file, &problems);
                 eprintln!("{}: {} problem(s)", file.display(), problems.len());

@@ -68,6 +68,10 @@ pub struct ImportArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
+    /// Also list every number of each article that no metric or omission accounts for,
+    /// and fail when there is one.
+    #[arg(long)]
+    pub coverage: bool,
     /// Bundle files (JSON), validated in order; later files may refer to entities of earlier ones.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,

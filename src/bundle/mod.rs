@@ -1,6 +1,7 @@
 //! Bundles: the one way facts get in (import, check and the seed all go through here).
 
 pub mod catalog;
+pub mod coverage;
 pub mod dates;
 pub mod model;
 pub mod parse;

@@ -19,6 +19,18 @@ pub struct Bundle {
     pub indicators: Vec<Indicator>,
     #[serde(default)]
     pub metrics: Vec<Metric>,
+    /// Numbers of the text deliberately not taken as metrics, each with its reason.
+    #[serde(default)]
+    pub omissions: Vec<Omission>,
+}
+
+/// A passage whose numbers are left out on purpose (a date, an ordinal, a name with a
+/// number in it). The coverage check accepts every number inside any occurrence of `text`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Omission {
+    pub text: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -157,9 +169,11 @@ pub const POLICY_KINDS: &[&str] = &[
 ];
 pub const SUBJECT_TYPES: &[&str] = &["region", "enterprise", "project", "policy"];
 pub const METRIC_KINDS: &[&str] = &["actual", "target", "plan", "capacity"];
+/// The codes of [`crate::quantity::Unit`], as filters and validators name them.
 pub const UNITS: &[&str] = &[
     "CNY", "USD", "t", "mm", "m", "m2", "GWh", "percent", "count", "year",
 ];
+/// The codes of [`crate::quantity::Qualifier`].
 pub const QUALIFIERS: &[&str] = &[
     "exact",
     "approx",
@@ -169,3 +183,17 @@ pub const QUALIFIERS: &[&str] = &[
     "at_most",
     "range",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quantity::{Qualifier, Unit};
+
+    #[test]
+    fn code_lists_match_the_quantity_types() {
+        let units: Vec<&str> = Unit::ALL.iter().map(|u| u.code()).collect();
+        assert_eq!(units, UNITS);
+        let qualifiers: Vec<&str> = Qualifier::ALL.iter().map(|q| q.as_str()).collect();
+        assert_eq!(qualifiers, QUALIFIERS);
+    }
+}

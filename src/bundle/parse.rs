@@ -17,6 +17,7 @@ const TOP_LEVEL: &[&str] = &[
     "policies",
     "indicators",
     "metrics",
+    "omissions",
 ];
 
 /// Escapes one reference token of an RFC 6901 pointer.
@@ -109,6 +110,7 @@ pub fn parse(raw: &Value) -> Result<Bundle, Vec<PointerProblem>> {
     let policies = decode_list(root, "policies", &mut problems);
     let indicators = decode_list(root, "indicators", &mut problems);
     let metrics = decode_list(root, "metrics", &mut problems);
+    let omissions = decode_list(root, "omissions", &mut problems);
     match source {
         Some(source) if problems.is_empty() => Ok(Bundle {
             source,
@@ -118,6 +120,7 @@ pub fn parse(raw: &Value) -> Result<Bundle, Vec<PointerProblem>> {
             policies: policies.into_iter().flatten().collect(),
             indicators: indicators.into_iter().flatten().collect(),
             metrics: metrics.into_iter().flatten().collect(),
+            omissions: omissions.into_iter().flatten().collect(),
         }),
         _ => Err(problems),
     }

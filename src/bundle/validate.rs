@@ -146,6 +146,7 @@ pub fn validate(bundle: Bundle, catalog: &Catalog) -> Result<ValidBundle, Vec<Po
     check_regions(&mut c);
     check_entities(&mut c);
     let metrics = check_metrics(&mut c);
+    check_omissions(&mut c);
     let problems = c.problems;
     if problems.is_empty() {
         Ok(ValidBundle { bundle, metrics })
@@ -323,6 +324,81 @@ fn subject_region(c: &Checker, subject: &Subject) -> Option<Option<String>> {
     }
 }
 
+/// A number as a person would write it: whole numbers without a fraction.
+fn show(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 9.0e15 {
+        format!("{}", value as i64)
+    } else {
+        format!("{value}")
+    }
+}
+
+fn same(a: f64, b: f64) -> bool {
+    a == b || (a - b).abs() <= 1e-9 * a.abs().max(b.abs())
+}
+
+/// `value`, `value_max`, `unit` and `qualifier` must say what `original` says.
+fn check_against_original(c: &mut Checker, at: &str, m: &Metric) {
+    if m.original.trim().is_empty() {
+        return;
+    }
+    let q = match crate::quantity::parse(&m.original) {
+        Ok(q) => q,
+        Err(e) => {
+            c.problem(format!("{at}/original"), format!("is not a quantity: {e}"));
+            return;
+        }
+    };
+    let o = &m.original;
+    if UNITS.contains(&m.unit.as_str()) && q.unit.code() != m.unit {
+        c.problem(
+            format!("{at}/unit"),
+            format!("`{o}` is in {}, not {}", q.unit.code(), m.unit),
+        );
+    }
+    if !same(q.value, m.value) {
+        c.problem(
+            format!("{at}/value"),
+            format!(
+                "`{o}` means {} {}, not {}",
+                show(q.value),
+                q.unit.code(),
+                show(m.value)
+            ),
+        );
+    }
+    match (q.value_max, m.value_max) {
+        (Some(expected), Some(given)) if !same(expected, given) => c.problem(
+            format!("{at}/value_max"),
+            format!("`{o}` ends at {}, not {}", show(expected), show(given)),
+        ),
+        (Some(expected), None) => c.problem(
+            format!("{at}/value_max"),
+            format!("`{o}` is a range up to {}", show(expected)),
+        ),
+        _ => {}
+    }
+    if QUALIFIERS.contains(&m.qualifier.as_str()) && q.qualifier.as_str() != m.qualifier {
+        c.problem(
+            format!("{at}/qualifier"),
+            format!("`{o}` is {}, not {}", q.qualifier.as_str(), m.qualifier),
+        );
+    }
+}
+
+fn check_omissions(c: &mut Checker) {
+    for (i, o) in c.bundle.omissions.iter().enumerate() {
+        let at = format!("/omissions/{i}");
+        c.non_empty(&at, "reason", &o.reason);
+        if o.text.is_empty() || !c.bundle.source.text.contains(&o.text) {
+            c.problem(
+                format!("{at}/text"),
+                "is not a verbatim substring of the source text",
+            );
+        }
+    }
+}
+
 fn check_metrics(c: &mut Checker) -> Vec<ResolvedMetric> {
     let b = c.bundle;
     let text = &b.source.text;
@@ -431,6 +507,7 @@ fn check_metrics(c: &mut Checker) -> Vec<ResolvedMetric> {
                 format!("`{}` does not occur in the quote", m.original),
             );
         }
+        check_against_original(c, &at, m);
         if c.problems.len() == before
             && let (Some(region_id), Some(quote_start)) = (region, quote_start)
         {

@@ -20,7 +20,7 @@ use lexicon::{
 };
 use numeral::{Number, arabic_digit, is_chinese_numeral, read_neighbours, read_number};
 
-pub use scan::{Found, scan};
+pub use scan::{Found, is_date, scan};
 
 /// Base unit a value is expressed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

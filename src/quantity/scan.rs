@@ -154,6 +154,13 @@ fn ordinal_end(chars: &[char], i: usize) -> Option<usize> {
     (plan[0] == '十' && "一二三四五六七八九".contains(plan[1]) && plan[2] == '五').then_some(i + 3)
 }
 
+/// Whether the whole of `text` is a date ("3月12日", "2021年7月"): a position in time,
+/// which a coverage report does not ask a metric for.
+pub fn is_date(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    !chars.is_empty() && date_end(&chars, 0) == Some(chars.len())
+}
+
 /// End of a date starting at `chars[i]`: 2022年, 2021年7月, 3月12日, 16日,
 /// 二〇二二年, 2023-03-12. Shared with `parse`, which rejects dates.
 pub(super) fn date_end(chars: &[char], i: usize) -> Option<usize> {
