@@ -125,8 +125,15 @@ pub struct Problem {
     pub detail: String,
     pub code: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[schema(value_type = Vec<Object>)]
-    pub errors: Vec<serde_json::Value>,
+    pub errors: Vec<ProblemItem>,
+}
+
+/// One entry of `errors`: a parameter problem or a pointer problem.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum ProblemItem {
+    Param(ParamProblem),
+    Pointer(PointerProblem),
 }
 
 impl IntoResponse for AppError {
@@ -136,8 +143,8 @@ impl IntoResponse for AppError {
             tracing::error!(error = %self, "request failed");
         }
         let errors = match &self {
-            Self::InvalidParams(p) => p.iter().map(|p| serde_json::json!(p)).collect(),
-            Self::InvalidBundle(p) => p.iter().map(|p| serde_json::json!(p)).collect(),
+            Self::InvalidParams(p) => p.iter().cloned().map(ProblemItem::Param).collect(),
+            Self::InvalidBundle(p) => p.iter().cloned().map(ProblemItem::Pointer).collect(),
             _ => Vec::new(),
         };
         let body = Problem {

@@ -1,7 +1,7 @@
 //! The entities a bundle may refer to besides its own: those already stored, or those of
 //! bundles checked earlier in the same run.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sqlx::SqliteConnection;
 
@@ -17,7 +17,7 @@ pub struct Catalog {
     pub policies: HashMap<String, Option<String>>,
     /// Indicator id → unit code.
     pub indicators: HashMap<String, String>,
-    pub sources: HashMap<String, ()>,
+    pub sources: HashSet<String>,
 }
 
 impl Catalog {
@@ -42,7 +42,7 @@ impl Catalog {
             projects: pairs(conn, "SELECT id, region_id FROM projects").await?,
             policies: pairs(conn, "SELECT id, region_id FROM policies").await?,
             indicators: indicators.into_iter().collect(),
-            sources: sources.into_iter().map(|(id,)| (id, ())).collect(),
+            sources: sources.into_iter().map(|(id,)| id).collect(),
         })
     }
 
@@ -63,6 +63,6 @@ impl Catalog {
         for i in &bundle.indicators {
             self.indicators.insert(i.id.clone(), i.unit.clone());
         }
-        self.sources.insert(bundle.source.id.clone(), ());
+        self.sources.insert(bundle.source.id.clone());
     }
 }

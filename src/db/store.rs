@@ -47,7 +47,7 @@ pub async fn ingest_in(
 ) -> AppResult<StoreSummary> {
     let parsed = bundle::parse::parse(raw).map_err(AppError::InvalidBundle)?;
     let catalog = Catalog::load(conn).await?;
-    let exists = catalog.sources.contains_key(&parsed.source.id);
+    let exists = catalog.sources.contains(&parsed.source.id);
     if exists && on_existing == OnExisting::Refuse {
         return Err(AppError::Conflict(format!(
             "source `{}` is already stored",

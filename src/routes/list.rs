@@ -267,6 +267,12 @@ pub struct Meta {
     pub next_cursor: Option<String>,
 }
 
+/// The single-item envelope, `{"data": {…}}`.
+#[derive(Debug, Serialize)]
+pub struct Item<T> {
+    pub data: T,
+}
+
 #[derive(Debug, Serialize)]
 pub struct Page<T> {
     pub data: Vec<T>,
@@ -403,7 +409,7 @@ pub async fn item<R: Resource>(
     );
     let item: Option<R::Item> = sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?;
     match item {
-        Some(item) => Ok(axum::Json(serde_json::json!({ "data": item })).into_response()),
+        Some(data) => Ok(axum::Json(Item { data }).into_response()),
         None => Err(AppError::NotFound(format!("no {} with id `{id}`", R::NOUN))),
     }
 }

@@ -271,6 +271,7 @@ pub fn document() -> OpenApi {
         .schema_from::<SourceDetail>()
         .schema_from::<Hit>()
         .schema_from::<Problem>()
+        .schema_from::<crate::error::ProblemItem>()
         .schema(
             crate::error::ParamProblem::name(),
             crate::error::ParamProblem::schema(),

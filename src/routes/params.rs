@@ -29,7 +29,7 @@ impl FilterKind {
             Self::Ref(_) => "an id".into(),
             Self::Tag => "a tag".into(),
             Self::Year => "a year such as 2022".into(),
-            Self::Period => "a partial date such as 2022 or 2022-03".into(),
+            Self::Period => "a period such as 2022, 2022-03 or 2021/2022".into(),
             Self::Number => "a number".into(),
             Self::Text => "text".into(),
         }
@@ -143,7 +143,7 @@ impl Params {
                     return None;
                 }
             },
-            FilterKind::Period if crate::bundle::dates::parse_partial_date(&raw).is_none() => {
+            FilterKind::Period if crate::bundle::dates::period_years(&raw).is_none() => {
                 self.problem(
                     spec.name,
                     format!("`{raw}` is not {}", spec.kind.describe()),
