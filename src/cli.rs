@@ -169,8 +169,7 @@ pub fn check_files(
         .map(|file| {
             let result = read_json(file)
                 .map_err(|e| vec![PointerProblem::new("", e)])
-                .and_then(|raw| bundle::parse::parse(&raw))
-                .and_then(|parsed| bundle::validate(parsed, &catalog))
+                .and_then(|raw| bundle::parse_and_validate(&raw, &catalog))
                 .map(|valid| {
                     catalog.absorb(&valid.bundle);
                     Checked {

@@ -9,4 +9,5 @@ pub mod validate;
 
 pub use catalog::Catalog;
 pub use model::Bundle;
+pub use parse::parse_and_validate;
 pub use validate::{ValidBundle, validate};

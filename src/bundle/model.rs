@@ -22,6 +22,22 @@ pub struct Bundle {
     /// Numbers of the text deliberately not taken as metrics, each with its reason.
     #[serde(default)]
     pub omissions: Vec<Omission>,
+    /// Where each element stood in the document, when elements that failed to decode were
+    /// left out; empty when nothing was. Keeps pointers of later problems exact.
+    #[serde(skip)]
+    pub positions: std::collections::BTreeMap<&'static str, Vec<usize>>,
+}
+
+impl Bundle {
+    /// The JSON pointer of element `i` of `collection`, as it stood in the document.
+    pub fn pointer(&self, collection: &str, i: usize) -> String {
+        let index = self
+            .positions
+            .get(collection)
+            .and_then(|p| p.get(i).copied())
+            .unwrap_or(i);
+        format!("/{collection}/{index}")
+    }
 }
 
 /// A passage whose numbers are left out on purpose (a date, an ordinal, a name with a

@@ -3,10 +3,14 @@
 //! serde stops at the first error of a document, so each array element is decoded on its own:
 //! one broken metric does not hide the problems of the others.
 
+use std::collections::BTreeMap;
+
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use super::catalog::Catalog;
 use super::model::Bundle;
+use super::validate::{ValidBundle, validate};
 use crate::error::PointerProblem;
 
 const TOP_LEVEL: &[&str] = &[
@@ -47,13 +51,16 @@ fn decode<T: DeserializeOwned>(
                 }
             }
             let message = err.inner().to_string();
-            // serde names an unknown field only in its message; point at the field itself.
+            // serde names an unknown field in its message and, depending on the decoder,
+            // in the path too: point at the field itself, once.
             if let Some(name) = message
                 .strip_prefix("unknown field `")
                 .and_then(|rest| rest.split('`').next())
             {
-                pointer.push('/');
-                pointer.push_str(&escape_token(name));
+                let token = format!("/{}", escape_token(name));
+                if !pointer.ends_with(&token) {
+                    pointer.push_str(&token);
+                }
             }
             problems.push(PointerProblem::new(pointer, message));
             None
@@ -80,11 +87,39 @@ fn decode_list<T: DeserializeOwned>(
     }
 }
 
-/// Decodes a bundle; on any problem returns all of them.
-pub fn parse(raw: &Value) -> Result<Bundle, Vec<PointerProblem>> {
+/// Keeps the elements that decoded, remembering where each stood.
+fn keep<T>(
+    items: Vec<Option<T>>,
+    collection: &'static str,
+    positions: &mut BTreeMap<&'static str, Vec<usize>>,
+) -> Vec<T> {
+    let mut kept = Vec::with_capacity(items.len());
+    let mut at = Vec::with_capacity(items.len());
+    let all = items.len();
+    for (i, item) in items.into_iter().enumerate() {
+        if let Some(item) = item {
+            kept.push(item);
+            at.push(i);
+        }
+    }
+    if kept.len() < all {
+        positions.insert(collection, at);
+    }
+    kept
+}
+
+/// A bundle that did not decode whole: the problems, and what did decode (when the source
+/// did), so that validation can still report the problems of the other elements.
+pub type Partial = (Option<Bundle>, Vec<PointerProblem>);
+
+/// Decodes a bundle; on any problem returns all of them with what could be decoded.
+pub fn parse(raw: &Value) -> Result<Bundle, Partial> {
     let mut problems = Vec::new();
     let Some(root) = raw.as_object() else {
-        return Err(vec![PointerProblem::new("", "a bundle is a JSON object")]);
+        return Err((
+            None,
+            vec![PointerProblem::new("", "a bundle is a JSON object")],
+        ));
     };
     for key in root.keys() {
         if !TOP_LEVEL.contains(&key.as_str()) {
@@ -104,6 +139,7 @@ pub fn parse(raw: &Value) -> Result<Bundle, Vec<PointerProblem>> {
             None
         }
     };
+    let mut positions = BTreeMap::new();
     let regions = decode_list(root, "regions", &mut problems);
     let enterprises = decode_list(root, "enterprises", &mut problems);
     let projects = decode_list(root, "projects", &mut problems);
@@ -111,17 +147,35 @@ pub fn parse(raw: &Value) -> Result<Bundle, Vec<PointerProblem>> {
     let indicators = decode_list(root, "indicators", &mut problems);
     let metrics = decode_list(root, "metrics", &mut problems);
     let omissions = decode_list(root, "omissions", &mut problems);
-    match source {
-        Some(source) if problems.is_empty() => Ok(Bundle {
-            source,
-            regions: regions.into_iter().flatten().collect(),
-            enterprises: enterprises.into_iter().flatten().collect(),
-            projects: projects.into_iter().flatten().collect(),
-            policies: policies.into_iter().flatten().collect(),
-            indicators: indicators.into_iter().flatten().collect(),
-            metrics: metrics.into_iter().flatten().collect(),
-            omissions: omissions.into_iter().flatten().collect(),
-        }),
-        _ => Err(problems),
+    let bundle = source.map(|source| Bundle {
+        source,
+        regions: keep(regions, "regions", &mut positions),
+        enterprises: keep(enterprises, "enterprises", &mut positions),
+        projects: keep(projects, "projects", &mut positions),
+        policies: keep(policies, "policies", &mut positions),
+        indicators: keep(indicators, "indicators", &mut positions),
+        metrics: keep(metrics, "metrics", &mut positions),
+        omissions: keep(omissions, "omissions", &mut positions),
+        positions,
+    });
+    match bundle {
+        Some(bundle) if problems.is_empty() => Ok(bundle),
+        partial => Err((partial, problems)),
+    }
+}
+
+/// Decodes and validates, listing every problem of both steps together.
+pub fn parse_and_validate(
+    raw: &Value,
+    catalog: &Catalog,
+) -> Result<ValidBundle, Vec<PointerProblem>> {
+    match parse(raw) {
+        Ok(bundle) => validate(bundle, catalog),
+        Err((partial, mut problems)) => {
+            if let Some(Err(more)) = partial.map(|b| validate(b, catalog)) {
+                problems.extend(more);
+            }
+            Err(problems)
+        }
     }
 }

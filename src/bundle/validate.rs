@@ -127,7 +127,7 @@ impl Checker<'_> {
         for (i, id) in ids.enumerate() {
             if !seen.insert(id) {
                 self.problem(
-                    format!("/{collection}/{i}/id"),
+                    format!("{}/id", self.bundle.pointer(collection, i)),
                     format!("id `{id}` is defined twice in this bundle"),
                 );
             }
@@ -182,7 +182,7 @@ fn check_regions(c: &mut Checker) {
         parents.insert(&r.id, r.parent_id.as_deref());
     }
     for (i, r) in c.bundle.regions.iter().enumerate() {
-        let at = format!("/regions/{i}");
+        let at = c.bundle.pointer("regions", i);
         c.slug(&at, &r.id);
         c.non_empty(&at, "name_zh", &r.name_zh);
         c.non_empty(&at, "name_en", &r.name_en);
@@ -238,7 +238,7 @@ fn check_entities(c: &mut Checker) {
     c.unique("policies", b.policies.iter().map(|e| e.id.as_str()));
     c.unique("indicators", b.indicators.iter().map(|e| e.id.as_str()));
     for (i, e) in b.enterprises.iter().enumerate() {
-        let at = format!("/enterprises/{i}");
+        let at = c.bundle.pointer("enterprises", i);
         c.slug(&at, &e.id);
         c.non_empty(&at, "name_zh", &e.name_zh);
         c.non_empty(&at, "name_en", &e.name_en);
@@ -256,7 +256,7 @@ fn check_entities(c: &mut Checker) {
         }
     }
     for (i, p) in b.projects.iter().enumerate() {
-        let at = format!("/projects/{i}");
+        let at = c.bundle.pointer("projects", i);
         c.slug(&at, &p.id);
         c.non_empty(&at, "name_zh", &p.name_zh);
         c.non_empty(&at, "name_en", &p.name_en);
@@ -274,7 +274,7 @@ fn check_entities(c: &mut Checker) {
         }
     }
     for (i, p) in b.policies.iter().enumerate() {
-        let at = format!("/policies/{i}");
+        let at = c.bundle.pointer("policies", i);
         c.slug(&at, &p.id);
         c.non_empty(&at, "title_zh", &p.title_zh);
         c.non_empty(&at, "title_en", &p.title_en);
@@ -283,7 +283,7 @@ fn check_entities(c: &mut Checker) {
         c.region_ref(format!("{at}/region_id"), p.region_id.as_deref());
     }
     for (i, ind) in b.indicators.iter().enumerate() {
-        let at = format!("/indicators/{i}");
+        let at = c.bundle.pointer("indicators", i);
         if !is_slug(&ind.id.replace('_', "-")) || ind.id.contains('-') {
             c.problem(
                 format!("{at}/id"),
@@ -388,7 +388,7 @@ fn check_against_original(c: &mut Checker, at: &str, m: &Metric) {
 
 fn check_omissions(c: &mut Checker) {
     for (i, o) in c.bundle.omissions.iter().enumerate() {
-        let at = format!("/omissions/{i}");
+        let at = c.bundle.pointer("omissions", i);
         c.non_empty(&at, "reason", &o.reason);
         if o.text.is_empty() || !c.bundle.source.text.contains(&o.text) {
             c.problem(
@@ -404,7 +404,7 @@ fn check_metrics(c: &mut Checker) -> Vec<ResolvedMetric> {
     let text = &b.source.text;
     let mut resolved = Vec::new();
     for (i, m) in b.metrics.iter().enumerate() {
-        let at = format!("/metrics/{i}");
+        let at = c.bundle.pointer("metrics", i);
         let before = c.problems.len();
         let indicator_unit = b
             .indicators

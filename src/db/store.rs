@@ -45,16 +45,15 @@ pub async fn ingest_in(
     raw: &Value,
     on_existing: OnExisting,
 ) -> AppResult<StoreSummary> {
-    let parsed = bundle::parse::parse(raw).map_err(AppError::InvalidBundle)?;
     let catalog = Catalog::load(conn).await?;
-    let exists = catalog.sources.contains(&parsed.source.id);
+    let valid = bundle::parse_and_validate(raw, &catalog).map_err(AppError::InvalidBundle)?;
+    let exists = catalog.sources.contains(&valid.bundle.source.id);
     if exists && on_existing == OnExisting::Refuse {
         return Err(AppError::Conflict(format!(
             "source `{}` is already stored",
-            parsed.source.id
+            valid.bundle.source.id
         )));
     }
-    let valid = bundle::validate(parsed, &catalog).map_err(AppError::InvalidBundle)?;
     Ok(write(conn, &valid, exists).await?)
 }
 
