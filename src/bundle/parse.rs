@@ -110,7 +110,7 @@ fn keep<T>(
 
 /// A bundle that did not decode whole: the problems, and what did decode (when the source
 /// did), so that validation can still report the problems of the other elements.
-pub type Partial = (Option<Bundle>, Vec<PointerProblem>);
+pub type Partial = (Option<Box<Bundle>>, Vec<PointerProblem>);
 
 /// Decodes a bundle; on any problem returns all of them with what could be decoded.
 pub fn parse(raw: &Value) -> Result<Bundle, Partial> {
@@ -160,7 +160,7 @@ pub fn parse(raw: &Value) -> Result<Bundle, Partial> {
     });
     match bundle {
         Some(bundle) if problems.is_empty() => Ok(bundle),
-        partial => Err((partial, problems)),
+        partial => Err((partial.map(Box::new), problems)),
     }
 }
 
@@ -172,7 +172,7 @@ pub fn parse_and_validate(
     match parse(raw) {
         Ok(bundle) => validate(bundle, catalog),
         Err((partial, mut problems)) => {
-            if let Some(Err(more)) = partial.map(|b| validate(b, catalog)) {
+            if let Some(Err(more)) = partial.map(|b| validate(*b, catalog)) {
                 problems.extend(more);
             }
             Err(problems)
