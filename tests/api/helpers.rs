@@ -16,6 +16,17 @@ use tower::ServiceExt;
 
 use industry_facts::{AppState, app, db};
 
+/// Every collection the contract names, in its order.
+pub const COLLECTIONS: [&str; 7] = [
+    "regions",
+    "enterprises",
+    "projects",
+    "policies",
+    "indicators",
+    "metrics",
+    "sources",
+];
+
 pub struct TestApp {
     pub router: Router,
     pub pool: SqlitePool,

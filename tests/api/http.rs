@@ -9,17 +9,7 @@ use serde_json::{Map, Value, json};
 
 use industry_facts::db::store::{OnExisting, ingest};
 
-use crate::helpers::{TestApp, spawn_app};
-
-const COLLECTIONS: [&str; 7] = [
-    "regions",
-    "enterprises",
-    "projects",
-    "policies",
-    "indicators",
-    "metrics",
-    "sources",
-];
+use crate::helpers::{COLLECTIONS, TestApp, spawn_app};
 
 #[tokio::test]
 async fn a_matching_if_none_match_gets_an_empty_304() {

@@ -5,17 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use crate::helpers::spawn_app;
-
-const COLLECTIONS: [&str; 7] = [
-    "regions",
-    "enterprises",
-    "projects",
-    "policies",
-    "indicators",
-    "metrics",
-    "sources",
-];
+use crate::helpers::{COLLECTIONS, spawn_app};
 
 #[tokio::test]
 async fn health_answers_ok() {
