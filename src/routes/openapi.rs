@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use axum::Json;
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use utoipa::openapi::path::{
     HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem,
@@ -298,8 +298,8 @@ pub fn document() -> OpenApi {
 }
 
 pub async fn serve() -> Response {
-    static DOC: OnceLock<serde_json::Value> = OnceLock::new();
-    let doc = DOC
-        .get_or_init(|| serde_json::to_value(document()).expect("the OpenAPI document serializes"));
-    Json(doc).into_response()
+    // Serialized once, in the document's own field order (openapi, info, paths, components).
+    static DOC: OnceLock<String> = OnceLock::new();
+    let doc = DOC.get_or_init(|| document().to_json().expect("the OpenAPI document serializes"));
+    ([(header::CONTENT_TYPE, "application/json")], doc.as_str()).into_response()
 }
