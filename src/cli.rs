@@ -35,6 +35,7 @@ pub async fn run() -> ExitCode {
 async fn serve(args: ServeArgs) -> Result<(), String> {
     telemetry::init();
     let started = Instant::now();
+    let token = args.write_token()?;
     let pool = db::connect(&args.db.db)
         .await
         .map_err(|e| format!("cannot open database {}: {e}", args.db.db))?;
@@ -49,7 +50,12 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(addr = %local, db = %args.db.db, ready_ms = started.elapsed().as_millis() as u64, "listening");
-    axum::serve(listener, app(AppState::new(pool.clone())))
+    let mut state = AppState::new(pool.clone()).with_max_body(args.max_body_bytes);
+    if let Some(token) = token {
+        state = state.with_token(token);
+    }
+    tracing::info!(writes = state.token.is_some(), "write access");
+    axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("server error: {e}"))?;

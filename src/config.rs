@@ -52,6 +52,36 @@ pub struct ServeArgs {
     /// Skip loading the bundled seed data.
     #[arg(long, env = "INDUSTRY_FACTS_NO_SEED", default_value_t = false)]
     pub no_seed: bool,
+    /// File holding the bearer token that turns on writes over HTTP.
+    #[arg(long, env = "INDUSTRY_FACTS_TOKEN_FILE")]
+    pub token_file: Option<std::path::PathBuf>,
+    /// The bearer token itself; prefer the environment variable or --token-file, since
+    /// command lines are visible to other users of the machine.
+    #[arg(long, env = "INDUSTRY_FACTS_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "INDUSTRY_FACTS_MAX_BODY_BYTES", default_value_t = crate::state::DEFAULT_MAX_BODY)]
+    pub max_body_bytes: usize,
+}
+
+impl ServeArgs {
+    /// The write token, from the file or the variable; `None` leaves writes off.
+    pub fn write_token(&self) -> Result<Option<String>, String> {
+        let token = match (&self.token_file, &self.token) {
+            (Some(_), Some(_)) => {
+                return Err("give either --token-file or INDUSTRY_FACTS_TOKEN, not both".into());
+            }
+            (Some(path), None) => std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read the token file {}: {e}", path.display()))?,
+            (None, Some(token)) => token.clone(),
+            (None, None) => return Ok(None),
+        };
+        let token = token.trim();
+        if token.len() < 16 {
+            return Err("the write token must be at least 16 characters".into());
+        }
+        Ok(Some(token.to_owned()))
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -82,4 +112,43 @@ pub struct HealthcheckArgs {
     /// Address of the server to ask.
     #[arg(long, env = "INDUSTRY_FACTS_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serve_args(args: &[&str]) -> ServeArgs {
+        let mut argv = vec!["industry-facts"];
+        argv.extend_from_slice(args);
+        Cli::try_parse_from(argv).expect("arguments parse").serve
+    }
+
+    #[test]
+    fn the_write_token_comes_from_a_file_or_the_flag_and_is_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("token");
+        std::fs::write(&file, "  abcdefghijklmnopqrst\n").unwrap();
+        let file = file.to_str().unwrap();
+        assert_eq!(serve_args(&[]).write_token(), Ok(None));
+        assert_eq!(
+            serve_args(&["--token-file", file]).write_token(),
+            Ok(Some("abcdefghijklmnopqrst".into()))
+        );
+        assert_eq!(
+            serve_args(&["--token", "0123456789abcdef"]).write_token(),
+            Ok(Some("0123456789abcdef".into()))
+        );
+        assert!(serve_args(&["--token", "short"]).write_token().is_err());
+        assert!(
+            serve_args(&["--token-file", file, "--token", "0123456789abcdef"])
+                .write_token()
+                .is_err()
+        );
+        assert!(
+            serve_args(&["--token-file", "/nonexistent/token"])
+                .write_token()
+                .is_err()
+        );
+    }
 }

@@ -42,6 +42,14 @@ pub enum AppError {
     Conflict(String),
     #[error("{0}")]
     BadRequest(String),
+    #[error("writes are disabled")]
+    WritesDisabled,
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error("{0}")]
@@ -65,6 +73,10 @@ impl AppError {
             Self::InvalidBundle(_) => "invalid-bundle",
             Self::Conflict(_) => "conflict",
             Self::BadRequest(_) => "bad-request",
+            Self::WritesDisabled => "writes-disabled",
+            Self::Unauthorized(_) => "unauthorized",
+            Self::PayloadTooLarge(_) => "payload-too-large",
+            Self::UnsupportedMediaType(_) => "unsupported-media-type",
             Self::Database(_) | Self::Internal(_) => "internal",
         }
     }
@@ -76,6 +88,10 @@ impl AppError {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::InvalidBundle(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::WritesDisabled => StatusCode::FORBIDDEN,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Database(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -88,6 +104,10 @@ impl AppError {
             Self::InvalidBundle(_) => "Invalid bundle",
             Self::Conflict(_) => "Conflict",
             Self::BadRequest(_) => "Bad request",
+            Self::WritesDisabled => "Writes are disabled",
+            Self::Unauthorized(_) => "Unauthorized",
+            Self::PayloadTooLarge(_) => "Payload too large",
+            Self::UnsupportedMediaType(_) => "Unsupported media type",
             Self::Database(_) | Self::Internal(_) => "Internal server error",
         }
     }
@@ -110,7 +130,18 @@ impl AppError {
             Self::Database(_) | Self::Internal(_) => {
                 "the server failed to answer; the error was logged with this request's id".into()
             }
-            Self::NotFound(msg) | Self::Conflict(msg) | Self::BadRequest(msg) => msg.clone(),
+            Self::WritesDisabled => {
+                "this server takes no writes: start it with --token-file or INDUSTRY_FACTS_TOKEN"
+                    .into()
+            }
+            Self::PayloadTooLarge(limit) => {
+                format!("the request body is larger than the limit of {limit} bytes")
+            }
+            Self::NotFound(msg)
+            | Self::Conflict(msg)
+            | Self::BadRequest(msg)
+            | Self::Unauthorized(msg)
+            | Self::UnsupportedMediaType(msg) => msg.clone(),
         }
     }
 }
@@ -160,6 +191,12 @@ impl IntoResponse for AppError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"industry-facts\""),
+            );
+        }
         response
     }
 }

@@ -18,5 +18,6 @@ pub use state::AppState;
 
 /// The whole application: every route behind the shared middleware stack.
 pub fn app(state: AppState) -> Router {
-    http::layers(routes::router().with_state(state))
+    let max_body = state.max_body;
+    http::layers(routes::router(max_body).with_state(state))
 }

@@ -1,5 +1,6 @@
 //! The middleware stack every route shares.
 
+pub mod auth;
 pub mod etag;
 
 use std::time::Duration;

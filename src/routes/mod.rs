@@ -1,5 +1,6 @@
 //! HTTP routes, one file per resource; `router()` puts them together.
 
+pub mod bundles;
 pub mod csv;
 pub mod enterprises;
 pub mod health;
@@ -20,7 +21,7 @@ use axum::routing::get;
 use crate::error::AppError;
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
+pub fn router(max_body: usize) -> Router<AppState> {
     Router::new()
         .route("/health", get(health::health))
         .route("/openapi.json", get(openapi::serve))
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(list::routes::<metrics::Metric>())
         .merge(list::routes::<sources::Source>())
         .merge(search::router())
+        .merge(bundles::router(max_body))
         .fallback(|| async { AppError::NotFound("no such route; see /openapi.json".into()) })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
 }

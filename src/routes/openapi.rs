@@ -216,6 +216,106 @@ fn add_collection<R: Resource>(
         )
 }
 
+fn bundle_body() -> utoipa::openapi::request_body::RequestBody {
+    utoipa::openapi::request_body::RequestBodyBuilder::new()
+        .description(Some(
+            "A bundle: one source with its full text and what was taken from it (docs/bundles.md).",
+        ))
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Schema::Object(
+                    ObjectBuilder::new()
+                        .schema_type(SchemaType::new(Type::Object))
+                        .build(),
+                )))
+                .build(),
+        )
+        .required(Some(Required::True))
+        .build()
+}
+
+fn write_operation(id: &str, summary: &str) -> OperationBuilder {
+    OperationBuilder::new()
+        .operation_id(Some(id))
+        .summary(Some(summary))
+        .tag("writes")
+        .security(utoipa::openapi::security::SecurityRequirement::new(
+            "bearer",
+            Vec::<String>::new(),
+        ))
+        .response("401", problem("The bearer token is missing or wrong."))
+        .response("403", problem("Writes are off: no token is configured."))
+}
+
+fn stored_response(description: &str) -> RefOr<utoipa::openapi::Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Schema::Object(
+                    ObjectBuilder::new()
+                        .property("data", Ref::from_schema_name("StoreSummary"))
+                        .required("data")
+                        .build(),
+                )))
+                .build(),
+        )
+        .into()
+}
+
+fn id_param(name: &str) -> utoipa::openapi::path::Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Path)
+        .required(Required::True)
+        .schema(Some(String::schema()))
+        .build()
+}
+
+fn add_writes(paths: PathsBuilder) -> PathsBuilder {
+    let create = write_operation("create_bundle", "Add a bundle")
+        .request_body(Some(bundle_body()))
+        .response("201", stored_response("Stored; Location names the source."))
+        .response("400", problem("The body is not JSON."))
+        .response("409", problem("The source is already stored."))
+        .response("413", problem("The body is over the limit."))
+        .response("415", problem("The body is not application/json."))
+        .response(
+            "422",
+            problem("The bundle has problems, each with a JSON pointer; nothing was stored."),
+        );
+    let replace = write_operation(
+        "replace_bundle",
+        "Add or replace a source and its metrics, atomically",
+    )
+    .parameter(id_param("source_id"))
+    .request_body(Some(bundle_body()))
+    .response("200", stored_response("Replaced."))
+    .response("201", stored_response("Added."))
+    .response(
+        "422",
+        problem("The bundle has problems, or names another source."),
+    );
+    let delete = write_operation(
+        "delete_source",
+        "Delete a source and its metrics; entities stay",
+    )
+    .parameter(id_param("id"))
+    .response("204", ResponseBuilder::new().description("Deleted."))
+    .response("404", problem("No source has this id."));
+    let mut paths = paths
+        .path("/v1/bundles", PathItem::new(HttpMethod::Post, create))
+        .path(
+            "/v1/bundles/{source_id}",
+            PathItem::new(HttpMethod::Put, replace),
+        )
+        .build();
+    paths.add_path_operation("/v1/sources/{id}", vec![HttpMethod::Delete], delete);
+    paths.into()
+}
+
 pub fn document() -> OpenApi {
     let mut paths = PathsBuilder::new();
     paths = add_collection::<Region>(
@@ -244,6 +344,7 @@ pub fn document() -> OpenApi {
     let search = list_operation::<Hit>("Hit", "Search every collection (q is required)")
         .operation_id(Some("search"));
     paths = paths.path("/v1/search", PathItem::new(HttpMethod::Get, search));
+    paths = add_writes(paths);
     let health = OperationBuilder::new()
         .summary(Some("200 when the service and its database answer"))
         .operation_id(Some("health"))
@@ -270,6 +371,13 @@ pub fn document() -> OpenApi {
         .schema_from::<Source>()
         .schema_from::<SourceDetail>()
         .schema_from::<Hit>()
+        .schema_from::<crate::db::store::StoreSummary>()
+        .security_scheme(
+            "bearer",
+            utoipa::openapi::security::SecurityScheme::Http(utoipa::openapi::security::Http::new(
+                utoipa::openapi::security::HttpAuthScheme::Bearer,
+            )),
+        )
         .schema_from::<Problem>()
         .schema_from::<crate::error::ProblemItem>()
         .schema(
@@ -300,6 +408,10 @@ pub fn document() -> OpenApi {
 pub async fn serve() -> Response {
     // Serialized once, in the document's own field order (openapi, info, paths, components).
     static DOC: OnceLock<String> = OnceLock::new();
-    let doc = DOC.get_or_init(|| document().to_json().expect("the OpenAPI document serializes"));
+    let doc = DOC.get_or_init(|| {
+        document()
+            .to_json()
+            .expect("the OpenAPI document serializes")
+    });
     ([(header::CONTENT_TYPE, "application/json")], doc.as_str()).into_response()
 }

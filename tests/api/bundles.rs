@@ -11,7 +11,7 @@ use crate::helpers::{TestApp, seed, seed_bundle, set, spawn_app, table_counts};
 
 const TEXT: &str = "（本报讯）金昌测试园区今年建设提速。园区完成投资120亿元，测试器件公司两年来生产器件超过3万件。";
 
-fn minimal() -> Value {
+pub fn minimal() -> Value {
     json!({
         "source": {"id": "test-minimal", "title": "金昌测试园区建设提速", "publication": "测试日报",
                    "published": "2023-04-01", "authors": ["测试记者"], "url": "https://example.org/a", "text": TEXT},

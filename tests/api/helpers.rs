@@ -73,6 +73,22 @@ fn encode_uri(path: &str) -> String {
     out
 }
 
+/// The write token of [`spawn_writable_app`].
+pub const TOKEN: &str = "test-token-0123456789";
+
+/// Like [`spawn_app`], with writes on behind [`TOKEN`] and a small body limit to test 413.
+pub async fn spawn_writable_app(max_body: usize) -> TestApp {
+    let pool = db::connect(":memory:").await.expect("in-memory database");
+    db::seed::load(&pool).await.expect("the seed loads");
+    let state = AppState::new(pool.clone())
+        .with_token(TOKEN)
+        .with_max_body(max_body);
+    TestApp {
+        router: app(state),
+        pool,
+    }
+}
+
 impl TestApp {
     pub fn new(pool: SqlitePool) -> Self {
         Self {

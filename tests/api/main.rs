@@ -20,3 +20,4 @@ mod regions;
 mod search;
 mod sources;
 mod tampered;
+mod writes;

@@ -1,0 +1,59 @@
+//! Who may write: a configured bearer token, compared in constant time.
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Present in a handler's arguments, it admits only requests with the configured token.
+pub struct WriteAccess;
+
+/// Equal-length inputs take the same time whatever they hold, so a wrong token leaks nothing.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl FromRequestParts<AppState> for WriteAccess {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let Some(token) = state.token.as_deref() else {
+            return Err(AppError::WritesDisabled);
+        };
+        let given = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .ok_or_else(|| {
+                AppError::Unauthorized(
+                    "writes need an `Authorization: Bearer <token>` header".into(),
+                )
+            })?
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(|| {
+                AppError::Unauthorized("the Authorization header is not `Bearer <token>`".into())
+            })?;
+        if same_secret(given.as_bytes(), token.as_bytes()) {
+            Ok(WriteAccess)
+        } else {
+            Err(AppError::Unauthorized("the token is not valid".into()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_secret;
+
+    #[test]
+    fn compares_whole_secrets() {
+        assert!(same_secret(b"abc", b"abc"));
+        assert!(!same_secret(b"abc", b"abd"));
+        assert!(!same_secret(b"abc", b"abcd"));
+        assert!(!same_secret(b"", b"a"));
+    }
+}
