@@ -183,13 +183,7 @@ fn add_collection<R: Resource>(
         .summary(Some(format!("One {} by id", R::NOUN)))
         .operation_id(Some(format!("get_{}", R::NOUN)))
         .tag(R::COLLECTION)
-        .parameter(
-            ParameterBuilder::new()
-                .name("id")
-                .parameter_in(ParameterIn::Path)
-                .required(Required::True)
-                .schema(Some(String::schema())),
-        )
+        .parameter(id_param("id"))
         .response(
             "200",
             ResponseBuilder::new().description("The item.").content(
