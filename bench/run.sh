@@ -46,6 +46,7 @@ until curl -sf "http://$ADDR/health" >/dev/null; do sleep 0.01; done
 routes=(
     "/health"
     "/v1/regions/jinchang"
+    "/v1/metrics?limit=1"
     "/v1/metrics?limit=50"
     "/v1/metrics?region=gansu&sort=-value&limit=20"
     "/v1/metrics?indicator=gdp&from=2022&to=2023"
