@@ -25,6 +25,7 @@ pub fn router(max_body: usize) -> Router<AppState> {
     Router::new()
         .route("/health", get(health::health))
         .route("/openapi.json", get(openapi::serve))
+        .route("/docs", get(openapi::docs))
         .merge(list::routes::<regions::Region>())
         .merge(list::routes::<enterprises::Enterprise>())
         .merge(list::routes::<projects::Project>())

@@ -353,6 +353,11 @@ pub fn document() -> OpenApi {
             ResponseBuilder::new().description("OpenAPI 3.1 document."),
         );
     paths = paths.path("/openapi.json", PathItem::new(HttpMethod::Get, spec));
+    let page = OperationBuilder::new()
+        .summary(Some("A readable page listing the routes of this document"))
+        .operation_id(Some("docs"))
+        .response("200", ResponseBuilder::new().description("HTML page."));
+    paths = paths.path("/docs", PathItem::new(HttpMethod::Get, page));
 
     let components = ComponentsBuilder::new()
         .schema_from::<Region>()
@@ -408,4 +413,13 @@ pub async fn serve() -> Response {
             .expect("the OpenAPI document serializes")
     });
     ([(header::CONTENT_TYPE, "application/json")], doc.as_str()).into_response()
+}
+
+/// A human-readable page over the same document, with no assets from elsewhere.
+pub async fn docs() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        include_str!("assets/docs.html"),
+    )
+        .into_response()
 }

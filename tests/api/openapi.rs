@@ -116,3 +116,24 @@ async fn every_documented_parameter_is_accepted() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_docs_page_is_html_over_the_same_document() {
+    let app = spawn_app().await;
+    let r = app.get("/docs").await;
+    assert_eq!(r.status.as_u16(), 200);
+    assert!(
+        r.header("content-type")
+            .unwrap_or_default()
+            .starts_with("text/html")
+    );
+    let page = r.text();
+    assert!(
+        page.contains("fetch('/openapi.json')"),
+        "the page reads the served document"
+    );
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "no assets from elsewhere"
+    );
+}

@@ -36,6 +36,8 @@ pub fn command(dir: &Path) -> Command {
         "INDUSTRY_FACTS_DB",
         "INDUSTRY_FACTS_NO_SEED",
         "INDUSTRY_FACTS_TOKEN",
+        "INDUSTRY_FACTS_TOKEN_FILE",
+        "INDUSTRY_FACTS_MAX_BODY_BYTES",
         "RUST_LOG",
     ] {
         c.env_remove(var);
