@@ -67,3 +67,47 @@ pub async fn load(pool: &SqlitePool) -> AppResult<SeedReport> {
     }
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::SEED;
+
+    /// Entities are upserted by id, so two seed bundles that define one entity differently
+    /// would make the stored data depend on load order.
+    #[test]
+    fn shared_entities_are_defined_identically() {
+        let mut seen: BTreeMap<(String, String), (&str, serde_json::Value)> = BTreeMap::new();
+        for (name, text) in SEED {
+            let bundle: serde_json::Value = serde_json::from_str(text).unwrap();
+            for collection in [
+                "regions",
+                "enterprises",
+                "projects",
+                "policies",
+                "indicators",
+            ] {
+                for entity in bundle[collection].as_array().into_iter().flatten() {
+                    let key = (
+                        collection.to_owned(),
+                        entity["id"].as_str().unwrap().to_owned(),
+                    );
+                    if let Some((first, earlier)) = seen.get(&key) {
+                        assert_eq!(
+                            earlier, entity,
+                            "{key:?} differs between {first} and {name}"
+                        );
+                    } else {
+                        seen.insert(key, (name, entity.clone()));
+                    }
+                }
+            }
+        }
+        assert!(
+            seen.len() > 100,
+            "the seed defines its entities: {}",
+            seen.len()
+        );
+    }
+}
