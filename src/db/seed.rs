@@ -24,23 +24,25 @@ pub struct SeedReport {
 pub async fn load(pool: &SqlitePool) -> AppResult<SeedReport> {
     let mut report = SeedReport::default();
     for (name, text) in SEED {
+        let hash = content_hash(text);
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        // A recorded hash means this very content is stored: no need to even parse it.
+        let stored: Option<(String,)> =
+            sqlx::query_as("SELECT source_id FROM seed_loads WHERE hash = ?")
+                .bind(&hash)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some((source_id,)) = stored {
+            tx.rollback().await?;
+            report.unchanged.push(source_id);
+            continue;
+        }
         let raw: Value = serde_json::from_str(text)
             .map_err(|e| AppError::Internal(format!("seed {name} is not JSON: {e}")))?;
         let source_id = raw["source"]["id"]
             .as_str()
             .ok_or_else(|| AppError::Internal(format!("seed {name} has no source id")))?
             .to_owned();
-        let hash = content_hash(text);
-        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-        let stored: Option<(String,)> =
-            sqlx::query_as("SELECT hash FROM seed_loads WHERE source_id = ?")
-                .bind(&source_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if stored.is_some_and(|(h,)| h == hash) {
-            report.unchanged.push(source_id);
-            continue;
-        }
         ingest_in(&mut tx, &raw, OnExisting::Replace)
             .await
             .map_err(|e| match e {

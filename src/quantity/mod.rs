@@ -159,6 +159,12 @@ impl fmt::Display for QuantityError {
 
 impl std::error::Error for QuantityError {}
 
+/// The value as an integer when it is a whole number that `f64` holds exactly, so it can be
+/// written without a fraction (`331500000000`, not `331500000000.0`).
+pub fn whole(value: f64) -> Option<i64> {
+    (value.fract() == 0.0 && value.abs() < 9.0e15).then_some(value as i64)
+}
+
 /// Parses a quantity exactly as written, with its bounding words: "突破6800吨",
 /// "260亿元以上", "3—5家".
 ///

@@ -43,20 +43,19 @@ fn cell(value: Option<&Value>) -> String {
     }
 }
 
+fn internal(e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(format!("csv: {e}"))
+}
+
 pub fn to_csv<T: Serialize>(columns: &[&str], items: &[T]) -> AppResult<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let internal = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
     writer.write_record(columns).map_err(internal)?;
     for item in items {
-        let value =
-            serde_json::to_value(item).map_err(|e| AppError::Internal(format!("csv: {e}")))?;
-        let flat = flatten(&value);
+        let flat = flatten(&serde_json::to_value(item).map_err(internal)?);
         writer
             .write_record(columns.iter().map(|c| cell(flat.get(*c))))
             .map_err(internal)?;
     }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| AppError::Internal(format!("csv: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| AppError::Internal(format!("csv: {e}")))
+    let bytes = writer.into_inner().map_err(internal)?;
+    String::from_utf8(bytes).map_err(internal)
 }

@@ -157,7 +157,7 @@ impl ListQuery {
                 }
             }
         };
-        let sort_label = format!("{}{}", if desc { "-" } else { "" }, sort.name);
+        let sort_label = sort_label(&sort, desc);
         let cursor = match params.take("cursor") {
             None => None,
             Some(v) => match decode_cursor(&v) {
@@ -194,10 +194,11 @@ impl ListQuery {
             format,
         })
     }
+}
 
-    fn sort_label(&self) -> String {
-        format!("{}{}", if self.desc { "-" } else { "" }, self.sort.name)
-    }
+/// How `sort` spells an order (`value`, `-value`); a cursor remembers it.
+fn sort_label(sort: &SortSpec, desc: bool) -> String {
+    format!("{}{}", if desc { "-" } else { "" }, sort.name)
 }
 
 /// A `LIKE` pattern matching `term` anywhere, with its wildcards taken literally.
@@ -332,7 +333,7 @@ pub async fn fetch_page<R: Resource>(pool: &SqlitePool, query: &ListQuery) -> Ap
                 KeyType::Number => serde_json::json!(row.try_get::<f64, _>("sort_key")?),
             };
             next_cursor = Some(encode_cursor(&Cursor {
-                s: query.sort_label(),
+                s: sort_label(&query.sort, query.desc),
                 k,
                 id: row.try_get("sort_id")?,
             }));

@@ -12,10 +12,9 @@ use crate::bundle::model::{METRIC_KINDS, QUALIFIERS, SUBJECT_TYPES, UNITS};
 
 /// Whole numbers are written without a fraction (`331500000000`, not `331500000000.0`).
 pub fn json_number<S: Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
-    if value.fract() == 0.0 && value.abs() < 9.0e15 {
-        s.serialize_i64(*value as i64)
-    } else {
-        s.serialize_f64(*value)
+    match crate::quantity::whole(*value) {
+        Some(n) => s.serialize_i64(n),
+        None => s.serialize_f64(*value),
     }
 }
 

@@ -1,10 +1,17 @@
 //! `/v1/search`: one text search across every collection.
 
+use axum::Router;
+use axum::extract::{OriginalUri, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::get;
 use serde::Serialize;
 use sqlx::{QueryBuilder, Sqlite};
 
-use super::list::{KeyType, Resource, SortSpec};
+use super::list::{KeyType, ListQuery, Resource, SortSpec, fetch_page, render};
 use super::params::{FilterKind, FilterSpec, FilterValue};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 
 #[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Hit {
@@ -121,22 +128,19 @@ pub fn snippet(text: &str, term: &str, context: usize) -> String {
 }
 
 async fn search(
-    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
-    axum::extract::RawQuery(raw): axum::extract::RawQuery,
-    headers: axum::http::HeaderMap,
-    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
-) -> crate::error::AppResult<axum::response::Response> {
-    let query = super::list::ListQuery::parse::<Hit>(raw.as_deref(), &headers)?;
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    OriginalUri(uri): OriginalUri,
+) -> AppResult<Response> {
+    let query = ListQuery::parse::<Hit>(raw.as_deref(), &headers)?;
     if query.q.as_deref().is_none_or(str::is_empty) {
-        return Err(crate::error::AppError::param(
-            "q",
-            "is required: the text to search for",
-        ));
+        return Err(AppError::param("q", "is required: the text to search for"));
     }
-    let page = super::list::fetch_page::<Hit>(&state.pool, &query).await?;
-    super::list::render(page, query.format, &uri, Hit::CSV_COLUMNS)
+    let page = fetch_page::<Hit>(&state.pool, &query).await?;
+    render(page, query.format, &uri, Hit::CSV_COLUMNS)
 }
 
-pub fn router() -> axum::Router<crate::state::AppState> {
-    axum::Router::new().route("/v1/search", axum::routing::get(search))
+pub fn router() -> Router<AppState> {
+    Router::new().route("/v1/search", get(search))
 }

@@ -35,10 +35,9 @@ fn subject_region(c: &Checker, subject: &Subject) -> Option<Option<String>> {
 
 /// A number as a person would write it: whole numbers without a fraction.
 fn show(value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 9.0e15 {
-        format!("{}", value as i64)
-    } else {
-        format!("{value}")
+    match crate::quantity::whole(value) {
+        Some(n) => n.to_string(),
+        None => value.to_string(),
     }
 }
 
