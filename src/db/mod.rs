@@ -1,5 +1,6 @@
 //! The SQLite pool, its pragmas, and the migrations embedded in the binary.
 
+pub mod search_index;
 pub mod seed;
 pub mod store;
 
@@ -42,5 +43,6 @@ pub async fn connect(path: &str) -> Result<SqlitePool, sqlx::Error> {
             .await?
     };
     MIGRATOR.run(&pool).await?;
+    search_index::ensure(&pool).await?;
     Ok(pool)
 }

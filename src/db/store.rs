@@ -231,6 +231,7 @@ pub async fn write(
         .execute(&mut *conn)
         .await?;
     }
+    index(conn, valid).await?;
     Ok(StoreSummary {
         source_id: s.id.clone(),
         replaced: replace,
@@ -241,6 +242,30 @@ pub async fn write(
         indicators: b.indicators.len(),
         metrics: valid.metrics.len(),
     })
+}
+
+/// Brings the search index up to date with everything the bundle wrote.
+async fn index(conn: &mut SqliteConnection, valid: &ValidBundle) -> Result<(), sqlx::Error> {
+    use super::search_index::{self as si, reindex};
+    let b = &valid.bundle;
+    for r in &b.regions {
+        reindex(conn, &si::REGION, &r.id).await?;
+    }
+    for e in &b.enterprises {
+        reindex(conn, &si::ENTERPRISE, &e.id).await?;
+    }
+    for p in &b.projects {
+        reindex(conn, &si::PROJECT, &p.id).await?;
+    }
+    for p in &b.policies {
+        reindex(conn, &si::POLICY, &p.id).await?;
+    }
+    for i in &b.indicators {
+        reindex(conn, &si::INDICATOR, &i.id).await?;
+    }
+    reindex(conn, &si::SOURCE, &b.source.id).await?;
+    si::index_metrics_of(conn, &b.source.id).await?;
+    Ok(())
 }
 
 /// Replaces the rows of a list-valued field (aliases, industries) of one entity.

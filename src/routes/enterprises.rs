@@ -9,6 +9,7 @@ use super::list::{KeyType, Resource, SortSpec, push_region_subtree};
 use super::params::{FilterKind, FilterSpec, FilterValue};
 use super::regions::REGION_EXISTS;
 use crate::bundle::model::ENTERPRISE_KINDS;
+use crate::db::search_index::{self, DocKind};
 
 #[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Enterprise {
@@ -35,9 +36,7 @@ impl Resource for Enterprise {
         (SELECT json_group_array(alias) FROM enterprise_aliases WHERE enterprise_id = e.id) AS aliases";
     const FROM: &'static str = "enterprises e";
     const ID: &'static str = "e.id";
-    const SEARCH: &'static str = "e.id || ' ' || e.name_zh || ' ' || e.name_en || ' ' || \
-        COALESCE((SELECT group_concat(alias, ' ') FROM enterprise_aliases WHERE enterprise_id = e.id), '') || ' ' || \
-        COALESCE((SELECT group_concat(industry, ' ') FROM enterprise_industries WHERE enterprise_id = e.id), '')";
+    const DOC: &'static DocKind = &search_index::ENTERPRISE;
     const SORTS: &'static [SortSpec] = &[
         SortSpec {
             name: "id",

@@ -6,6 +6,7 @@ use sqlx::{QueryBuilder, Sqlite};
 use super::list::{KeyType, Resource, SortSpec};
 use super::params::{FilterKind, FilterSpec, FilterValue};
 use crate::bundle::model::UNITS;
+use crate::db::search_index::{self, DocKind};
 
 #[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Indicator {
@@ -25,8 +26,7 @@ impl Resource for Indicator {
     const COLUMNS: &'static str = "i.id, i.name_zh, i.name_en, i.unit, i.description";
     const FROM: &'static str = "indicators i";
     const ID: &'static str = "i.id";
-    const SEARCH: &'static str =
-        "i.id || ' ' || i.name_zh || ' ' || i.name_en || ' ' || COALESCE(i.description, '')";
+    const DOC: &'static DocKind = &search_index::INDICATOR;
     const SORTS: &'static [SortSpec] = &[
         SortSpec {
             name: "id",

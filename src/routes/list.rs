@@ -14,7 +14,9 @@ use sqlx::{FromRow, QueryBuilder, Row, Sqlite, SqlitePool};
 
 use super::csv::to_csv;
 use super::params::{FilterKind, FilterSpec, FilterValue, Params};
+use crate::db::search_index::DocKind;
 use crate::error::{AppError, AppResult};
+use crate::fts::{Lookup, Term};
 use crate::state::AppState;
 
 pub const DEFAULT_LIMIT: i64 = 50;
@@ -45,8 +47,8 @@ pub trait Resource: for<'r> FromRow<'r, SqliteRow> + Serialize + Send + Unpin + 
     const ITEM_COLUMNS: &'static str = Self::COLUMNS;
     const FROM: &'static str;
     const ID: &'static str;
-    /// The text `q` searches, as one SQL expression.
-    const SEARCH: &'static str;
+    /// What `q` searches: this kind's entries in the full-text index.
+    const DOC: &'static DocKind;
     const SORTS: &'static [SortSpec];
     const FILTERS: &'static [FilterSpec];
     const CSV_COLUMNS: &'static [&'static str];
@@ -55,6 +57,44 @@ pub trait Resource: for<'r> FromRow<'r, SqliteRow> + Serialize + Send + Unpin + 
 
     /// A last touch on the page, with the search term (the search route builds snippets here).
     fn finish_page(_items: &mut [Self], _q: Option<&str>) {}
+
+    /// The rows a query reads from; the search route builds its own for each term.
+    fn push_from(qb: &mut QueryBuilder<'_, Sqlite>, _query: &ListQuery) {
+        qb.push(Self::FROM);
+    }
+
+    /// Pushes ` AND (rows whose text matches the term)`.
+    fn push_search(qb: &mut QueryBuilder<'_, Sqlite>, term: &Term) {
+        qb.push(format!(" AND {} IN (", Self::ID));
+        push_matching(qb, Self::DOC, term);
+        qb.push(")");
+    }
+}
+
+/// Pushes a subquery selecting the ids of `kind` whose text matches `term`: from the index
+/// when it can answer, else by a literal scan of the same text.
+pub fn push_matching(qb: &mut QueryBuilder<'_, Sqlite>, kind: &DocKind, term: &Term) {
+    match &term.lookup {
+        Lookup::Match(expr) => {
+            qb.push(format!(
+                "SELECT ref_id FROM search_docs WHERE kind = '{}' AND rowid IN \
+                 (SELECT rowid FROM search_fts WHERE search_fts MATCH ",
+                kind.kind
+            ));
+            qb.push_bind(expr.clone());
+            qb.push(")");
+        }
+        Lookup::Like(pattern) => {
+            qb.push(format!(
+                "SELECT {}.id FROM {} WHERE ({}) LIKE ",
+                kind.alias(),
+                kind.table,
+                kind.text
+            ));
+            qb.push_bind(pattern.clone());
+            qb.push(" ESCAPE '\\'");
+        }
+    }
 }
 
 /// Pushes ` AND column IN (the region and every region below it)`.
@@ -92,7 +132,7 @@ pub enum Format {
 /// Everything a list request asked for, checked.
 pub struct ListQuery {
     pub filters: Vec<(&'static FilterSpec, FilterValue)>,
-    pub q: Option<String>,
+    pub q: Option<Term>,
     pub sort: SortSpec,
     pub desc: bool,
     pub limit: i64,
@@ -175,7 +215,10 @@ impl ListQuery {
                 }
             },
         };
-        let q = params.take("q").map(|q| q.trim().to_owned());
+        let q = params.take("q").map(|q| Term::new(&q));
+        if q.as_ref().is_some_and(|t| t.text.is_empty()) {
+            params.problem("q", "is blank: give the text to search for");
+        }
         let format = take_format(&mut params, headers);
         let mut filters = Vec::new();
         for spec in R::FILTERS {
@@ -201,24 +244,13 @@ fn sort_label(sort: &SortSpec, desc: bool) -> String {
     format!("{}{}", if desc { "-" } else { "" }, sort.name)
 }
 
-/// A `LIKE` pattern matching `term` anywhere, with its wildcards taken literally.
-pub fn like_pattern(term: &str) -> String {
-    let escaped = term
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 fn push_where<R: Resource>(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
     qb.push(" WHERE 1 = 1");
     for (spec, value) in &query.filters {
         R::push_filter(qb, spec.name, value);
     }
-    if let Some(q) = &query.q {
-        qb.push(format!(" AND ({}) LIKE ", R::SEARCH));
-        qb.push_bind(like_pattern(q));
-        qb.push(" ESCAPE '\\'");
+    if let Some(term) = &query.q {
+        R::push_search(qb, term);
     }
 }
 
@@ -282,7 +314,8 @@ pub struct Page<T> {
 
 pub async fn fetch_page<R: Resource>(pool: &SqlitePool, query: &ListQuery) -> AppResult<Page<R>> {
     check_refs(pool, query).await?;
-    let mut count = QueryBuilder::<Sqlite>::new(format!("SELECT COUNT(*) FROM {}", R::FROM));
+    let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM ");
+    R::push_from(&mut count, query);
     push_where::<R>(&mut count, query);
     let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
 
@@ -293,11 +326,11 @@ pub async fn fetch_page<R: Resource>(pool: &SqlitePool, query: &ListQuery) -> Ap
         KeyType::Number => format!("CAST({expr} AS REAL)"),
     };
     let mut qb = QueryBuilder::<Sqlite>::new(format!(
-        "SELECT {}, {key_expr} AS sort_key, {} AS sort_id FROM {}",
+        "SELECT {}, {key_expr} AS sort_key, {} AS sort_id FROM ",
         R::COLUMNS,
         R::ID,
-        R::FROM
     ));
+    R::push_from(&mut qb, query);
     push_where::<R>(&mut qb, query);
     let op = if query.desc { " < " } else { " > " };
     if let Some(c) = &query.cursor {
@@ -339,7 +372,7 @@ pub async fn fetch_page<R: Resource>(pool: &SqlitePool, query: &ListQuery) -> Ap
             }));
         }
     }
-    R::finish_page(&mut data, query.q.as_deref());
+    R::finish_page(&mut data, query.q.as_ref().map(|t| t.text.as_str()));
     Ok(Page {
         data,
         meta: Meta {

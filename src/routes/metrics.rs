@@ -4,11 +4,13 @@ use serde::{Serialize, Serializer};
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::indicators::INDICATOR_EXISTS;
-use super::list::{KeyType, Resource, SortSpec, push_region_subtree};
+use super::list::{KeyType, Resource, SortSpec, push_matching, push_region_subtree};
 use super::params::{FilterKind, FilterSpec, FilterValue};
 use super::regions::REGION_EXISTS;
 use super::sources::SOURCE_EXISTS;
 use crate::bundle::model::{METRIC_KINDS, QUALIFIERS, SUBJECT_TYPES, UNITS};
+use crate::db::search_index::{self, DocKind};
+use crate::fts::Term;
 
 /// Whole numbers are written without a fraction (`331500000000`, not `331500000000.0`).
 pub fn json_number<S: Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
@@ -81,9 +83,7 @@ impl Resource for Metric {
         LEFT JOIN projects sp ON m.subject_type = 'project' AND sp.id = m.subject_id \
         LEFT JOIN policies so ON m.subject_type = 'policy' AND so.id = m.subject_id";
     const ID: &'static str = "m.id";
-    const SEARCH: &'static str = "m.quote || ' ' || m.indicator || ' ' || ind.name_zh || ' ' || ind.name_en || ' ' || \
-        m.subject_id || ' ' || COALESCE(sr.name_zh, se.name_zh, sp.name_zh, so.title_zh, '') || ' ' || \
-        COALESCE(sr.name_en, se.name_en, sp.name_en, so.title_en, '')";
+    const DOC: &'static DocKind = &search_index::METRIC;
     const SORTS: &'static [SortSpec] = &[
         SortSpec {
             name: "id",
@@ -233,4 +233,34 @@ impl Resource for Metric {
         };
         qb.push(format!(" AND {column} = ")).push_bind(value.text());
     }
+
+    /// A metric matches by its quote, its indicator's names or its subject's names.
+    fn push_search(qb: &mut QueryBuilder<'_, Sqlite>, term: &Term) {
+        qb.push(" AND (");
+        push_quote_or_indicator(qb, term);
+        for kind in [
+            &search_index::REGION,
+            &search_index::ENTERPRISE,
+            &search_index::PROJECT,
+            &search_index::POLICY,
+        ] {
+            qb.push(format!(
+                " OR (m.subject_type = '{}' AND m.subject_id IN (",
+                kind.kind
+            ));
+            push_matching(qb, kind, term);
+            qb.push("))");
+        }
+        qb.push(")");
+    }
+}
+
+/// Pushes `(the quote or the indicator's names match)`: what `/v1/search` looks at, which
+/// leaves out the subject so a place's name does not list every number about the place.
+pub fn push_quote_or_indicator(qb: &mut QueryBuilder<'_, Sqlite>, term: &Term) {
+    qb.push("(m.id IN (");
+    push_matching(qb, &search_index::METRIC, term);
+    qb.push(") OR m.indicator IN (");
+    push_matching(qb, &search_index::INDICATOR, term);
+    qb.push("))");
 }

@@ -7,6 +7,7 @@ use super::list::{KeyType, Resource, SortSpec, push_region_subtree};
 use super::params::{FilterKind, FilterSpec, FilterValue};
 use super::regions::REGION_EXISTS;
 use crate::bundle::model::POLICY_KINDS;
+use crate::db::search_index::{self, DocKind};
 
 #[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Policy {
@@ -29,8 +30,7 @@ impl Resource for Policy {
         "po.id, po.title_zh, po.title_en, po.region_id, po.issued, po.kind, po.summary";
     const FROM: &'static str = "policies po";
     const ID: &'static str = "po.id";
-    const SEARCH: &'static str =
-        "po.id || ' ' || po.title_zh || ' ' || po.title_en || ' ' || COALESCE(po.summary, '')";
+    const DOC: &'static DocKind = &search_index::POLICY;
     const SORTS: &'static [SortSpec] = &[
         SortSpec {
             name: "id",

@@ -9,6 +9,7 @@ use super::list::{KeyType, Resource, SortSpec, push_region_subtree};
 use super::params::{FilterKind, FilterSpec, FilterValue};
 use super::regions::REGION_EXISTS;
 use crate::bundle::model::PROJECT_STATUSES;
+use crate::db::search_index::{self, DocKind};
 
 #[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Project {
@@ -35,8 +36,7 @@ impl Resource for Project {
         p.status, p.started, p.description";
     const FROM: &'static str = "projects p";
     const ID: &'static str = "p.id";
-    const SEARCH: &'static str =
-        "p.id || ' ' || p.name_zh || ' ' || p.name_en || ' ' || COALESCE(p.description, '')";
+    const DOC: &'static DocKind = &search_index::PROJECT;
     const SORTS: &'static [SortSpec] = &[
         SortSpec {
             name: "id",

@@ -7,6 +7,7 @@ use sqlx::{QueryBuilder, Sqlite};
 use super::list::{KeyType, Resource, SortSpec, push_region_subtree};
 use super::params::{FilterKind, FilterSpec, FilterValue};
 use crate::bundle::model::REGION_LEVELS;
+use crate::db::search_index::{self, DocKind};
 
 #[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Region {
@@ -32,8 +33,7 @@ impl Resource for Region {
         (SELECT json_group_array(alias) FROM region_aliases WHERE region_id = r.id) AS aliases";
     const FROM: &'static str = "regions r";
     const ID: &'static str = "r.id";
-    const SEARCH: &'static str = "r.id || ' ' || r.name_zh || ' ' || r.name_en || ' ' || \
-        COALESCE((SELECT group_concat(alias, ' ') FROM region_aliases WHERE region_id = r.id), '')";
+    const DOC: &'static DocKind = &search_index::REGION;
     const SORTS: &'static [SortSpec] = &[
         SortSpec {
             name: "id",

@@ -6,6 +6,7 @@ use sqlx::{QueryBuilder, Sqlite};
 
 use super::list::{KeyType, Resource, SortSpec};
 use super::params::{FilterKind, FilterSpec, FilterValue};
+use crate::db::search_index::{self, DocKind};
 
 #[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Source {
@@ -42,7 +43,7 @@ impl Resource for Source {
         (SELECT COUNT(*) FROM metrics WHERE source_id = s.id) AS metric_count, s.text";
     const FROM: &'static str = "sources s";
     const ID: &'static str = "s.id";
-    const SEARCH: &'static str = "s.id || ' ' || s.title || ' ' || s.authors || ' ' || s.text";
+    const DOC: &'static DocKind = &search_index::SOURCE;
     const SORTS: &'static [SortSpec] = &[
         SortSpec {
             name: "id",
