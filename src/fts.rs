@@ -53,7 +53,8 @@ fn flush(run: &mut Vec<char>, out: &mut String) {
 /// How a search term is looked up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lookup {
-    /// An FTS5 `MATCH` expression: one quoted phrase per space-separated part, all required.
+    /// An FTS5 `MATCH` expression: one quoted phrase per space-separated part, all required,
+    /// the last word of each a prefix.
     Match(String),
     /// A `LIKE` pattern for the term as typed, wildcards escaped with `\`.
     Like(String),
@@ -108,7 +109,12 @@ fn match_expression(text: &str) -> Option<String> {
         if words == 0 && pairs == 0 {
             continue;
         }
-        phrases.push(format!("\"{}\"", segment(part).trim().replace('"', "\"\"")));
+        // The `*` lets the last word be a prefix: `patent` finds `patents`, `Jin` `Jinchang`.
+        // Han pairs are all two characters long, so a pair only ever prefixes itself.
+        phrases.push(format!(
+            "\"{}\"*",
+            segment(part).trim().replace('"', "\"\"")
+        ));
     }
     if phrases.is_empty() {
         None
@@ -142,18 +148,13 @@ mod tests {
     #[test]
     fn queries_become_quoted_phrases() {
         let m = |q: &str| Term::new(q).lookup;
-        assert_eq!(m("金昌"), Lookup::Match("\"金昌\"".into()));
-        assert_eq!(
-            m("卫星互联网"),
-            Lookup::Match("\"卫星 星互 互联 联网\"".into())
-        );
-        assert_eq!(
-            m(" nickel  Cobalt "),
-            Lookup::Match("\"nickel\" \"Cobalt\"".into())
-        );
-        assert_eq!(m("2+4"), Lookup::Match("\"2+4\"".into()));
-        assert_eq!(m("a\"b"), Lookup::Match("\"a\"\"b\"".into()));
-        assert_eq!(m("nickel ()"), Lookup::Match("\"nickel\"".into()));
+        let phrase = |p: &str| Lookup::Match(p.into());
+        assert_eq!(m("金昌"), phrase("\"金昌\"*"));
+        assert_eq!(m("卫星互联网"), phrase("\"卫星 星互 互联 联网\"*"));
+        assert_eq!(m(" nickel  Cobalt "), phrase("\"nickel\"* \"Cobalt\"*"));
+        assert_eq!(m("2+4"), phrase("\"2+4\"*"));
+        assert_eq!(m("a\"b"), phrase("\"a\"\"b\"*"));
+        assert_eq!(m("nickel ()"), phrase("\"nickel\"*"));
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod bundles;
 mod container;
 mod enterprises;
 mod errors;
+mod fulltext;
 mod http;
 mod indicators;
 mod metrics;
