@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use utoipa::openapi::header::{Header, HeaderBuilder};
 use utoipa::openapi::path::{
     HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem,
 };
@@ -26,6 +27,7 @@ use super::regions::Region;
 use super::search::Hit;
 use super::sources::{Source, SourceDetail};
 use crate::error::Problem;
+use crate::http::REQUEST_ID;
 
 fn string_schema(enum_values: Option<&[&str]>, description: &str) -> RefOr<Schema> {
     let mut b = ObjectBuilder::new()
@@ -342,7 +344,20 @@ pub fn document() -> OpenApi {
     let health = OperationBuilder::new()
         .summary(Some("200 when the service and its database answer"))
         .operation_id(Some("health"))
-        .response("200", ResponseBuilder::new().description("Healthy."))
+        .response(
+            "200",
+            ResponseBuilder::new().description("Healthy.").content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Schema::Object(
+                        ObjectBuilder::new()
+                            .property("status", string_schema(Some(&["ok"]), "always ok"))
+                            .required("status")
+                            .build(),
+                    )))
+                    .build(),
+            ),
+        )
         .response("500", problem("The database does not answer."));
     paths = paths.path("/health", PathItem::new(HttpMethod::Get, health));
     let spec = OperationBuilder::new()
@@ -350,13 +365,33 @@ pub fn document() -> OpenApi {
         .operation_id(Some("openapi"))
         .response(
             "200",
-            ResponseBuilder::new().description("OpenAPI 3.1 document."),
+            ResponseBuilder::new()
+                .description("OpenAPI 3.1 document.")
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Schema::Object(
+                            ObjectBuilder::new()
+                                .property("openapi", String::schema())
+                                .required("openapi")
+                                .required("info")
+                                .required("paths")
+                                .build(),
+                        )))
+                        .build(),
+                ),
         );
     paths = paths.path("/openapi.json", PathItem::new(HttpMethod::Get, spec));
     let page = OperationBuilder::new()
         .summary(Some("A readable page listing the routes of this document"))
         .operation_id(Some("docs"))
-        .response("200", ResponseBuilder::new().description("HTML page."));
+        .response(
+            "200",
+            ResponseBuilder::new().description("HTML page.").content(
+                "text/html; charset=utf-8",
+                ContentBuilder::new().schema(Some(String::schema())).build(),
+            ),
+        );
     paths = paths.path("/docs", PathItem::new(HttpMethod::Get, page));
 
     let components = ComponentsBuilder::new()
@@ -388,7 +423,7 @@ pub fn document() -> OpenApi {
             crate::error::PointerProblem::schema(),
         )
         .build();
-    OpenApiBuilder::new()
+    let mut doc = OpenApiBuilder::new()
         .info(
             InfoBuilder::new()
                 .title("industry-facts")
@@ -401,7 +436,65 @@ pub fn document() -> OpenApi {
         )
         .paths(paths.build())
         .components(Some(components))
+        .build();
+    add_common_responses(&mut doc);
+    doc
+}
+
+fn header(description: &str) -> Header {
+    HeaderBuilder::new()
+        .schema(String::schema())
+        .description(Some(description))
         .build()
+}
+
+/// What the middleware adds to every route: ETag and 304 on reads, the request id on
+/// everything, and the problem body of a failure no handler chose.
+fn add_common_responses(doc: &mut OpenApi) {
+    for item in doc.paths.paths.values_mut() {
+        let ops = [
+            (true, &mut item.get),
+            (false, &mut item.post),
+            (false, &mut item.put),
+            (false, &mut item.delete),
+        ];
+        for (is_get, op) in ops {
+            let Some(op) = op else { continue };
+            let responses = &mut op.responses.responses;
+            for (status, response) in responses.iter_mut() {
+                if let RefOr::T(r) = response {
+                    r.headers.insert(
+                        REQUEST_ID.to_string(),
+                        header("Echoed when sent, else generated."),
+                    );
+                    if is_get && status == "200" {
+                        r.headers.insert(
+                            "ETag".into(),
+                            header("Weak validator of the body; send it back in If-None-Match."),
+                        );
+                        if r.content.contains_key("text/csv") {
+                            r.headers.insert(
+                                "Link".into(),
+                                header("<next page URL>; rel=\"next\" when there is a next page."),
+                            );
+                        }
+                    }
+                }
+            }
+            if is_get {
+                responses.insert(
+                    "304".into(),
+                    ResponseBuilder::new()
+                        .description("Not modified: If-None-Match matched the ETag. No body.")
+                        .into(),
+                );
+            }
+            responses.insert(
+                "500".into(),
+                problem("An internal error; the log has the request id."),
+            );
+        }
+    }
 }
 
 pub async fn serve() -> Response {

@@ -7,6 +7,7 @@ mod process;
 
 mod binary;
 mod bundles;
+mod conformance;
 mod container;
 mod enterprises;
 mod errors;
