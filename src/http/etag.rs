@@ -1,6 +1,10 @@
 //! `ETag` on every successful GET, and `304 Not Modified` when the client already has it.
 //! The tag hashes the uncompressed body, so it sits inside the compression layer; it is weak
 //! because gzip and brotli encodings of one body share it.
+//!
+//! The data changes only when a bundle is written, and then it must show at once, so a
+//! response may be stored anywhere but is revalidated on every use (`no-cache`): the usual
+//! answer is an empty 304. Errors are not stored at all.
 
 use axum::body::Body;
 use axum::extract::Request;
@@ -26,11 +30,27 @@ pub async fn etag(request: Request, next: Next) -> Response {
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let response = next.run(request).await;
-    if !is_read || response.status() != StatusCode::OK {
+    let mut response = next.run(request).await;
+    if !is_read {
+        return response;
+    }
+    if response.status() != StatusCode::OK {
+        if response.status().is_client_error() || response.status().is_server_error() {
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
         return response;
     }
     let (mut parts, body) = response.into_parts();
+    parts
+        .headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("public, no-cache"));
+    // Lists answer CSV or JSON by `Accept`, so a cache must key on it.
+    parts
+        .headers
+        .append(header::VARY, HeaderValue::from_static("accept"));
     let bytes = match axum::body::to_bytes(body, MAX_TAGGED_BODY).await {
         Ok(bytes) => bytes,
         Err(err) => {

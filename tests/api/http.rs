@@ -44,6 +44,53 @@ async fn a_matching_if_none_match_gets_an_empty_304() {
     );
 }
 
+/// Data changes only on writes and must show at once: stored, but revalidated every time;
+/// errors never stored; and a cache told to key on `Accept`, which picks CSV or JSON.
+#[tokio::test]
+async fn cache_control_suits_read_mostly_data() {
+    let app = spawn_app().await;
+    for path in [
+        "/v1/metrics",
+        "/v1/regions/jinchang",
+        "/v1/search?q=nickel",
+        "/openapi.json",
+    ] {
+        let r = app.get(path).await;
+        assert_eq!(r.status, 200);
+        assert_eq!(
+            r.header("cache-control"),
+            Some("public, no-cache"),
+            "{path}"
+        );
+        let vary: Vec<String> = r
+            .headers
+            .get_all("vary")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_ascii_lowercase())
+            .collect();
+        assert!(
+            vary.iter().any(|v| v.contains("accept")),
+            "{path}: {vary:?}"
+        );
+        let etag = r.header("etag").unwrap().to_owned();
+        let again = app.get_with(path, &[("if-none-match", &etag)]).await;
+        assert_eq!(
+            again.header("cache-control"),
+            Some("public, no-cache"),
+            "{path} 304"
+        );
+    }
+    for path in [
+        "/v1/regions/nowhere",
+        "/v1/metrics?bogus=1",
+        "/nothing-here",
+    ] {
+        let r = app.get(path).await;
+        assert!(r.status.is_client_error());
+        assert_eq!(r.header("cache-control"), Some("no-store"), "{path}");
+    }
+}
+
 #[tokio::test]
 async fn new_data_invalidates_the_etag() {
     let app = spawn_app().await;
