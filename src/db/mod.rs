@@ -1,5 +1,6 @@
 //! The SQLite pool, its pragmas, and the migrations embedded in the binary.
 
+pub mod closure;
 pub mod search_index;
 pub mod seed;
 pub mod store;

@@ -231,6 +231,9 @@ pub async fn write(
         .execute(&mut *conn)
         .await?;
     }
+    if !b.regions.is_empty() {
+        super::closure::rebuild(conn).await?;
+    }
     index(conn, valid).await?;
     Ok(StoreSummary {
         source_id: s.id.clone(),

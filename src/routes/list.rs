@@ -100,10 +100,10 @@ pub fn push_matching(qb: &mut QueryBuilder<'_, Sqlite>, kind: &DocKind, term: &T
 /// Pushes ` AND column IN (the region and every region below it)`.
 pub fn push_region_subtree(qb: &mut QueryBuilder<'_, Sqlite>, column: &str, region: String) {
     qb.push(format!(
-        " AND {column} IN (WITH RECURSIVE sub(id) AS (SELECT "
+        " AND {column} IN (SELECT descendant FROM region_closure WHERE ancestor = "
     ));
     qb.push_bind(region);
-    qb.push(" UNION SELECT r2.id FROM regions r2 JOIN sub ON r2.parent_id = sub.id) SELECT id FROM sub)");
+    qb.push(")");
 }
 
 #[derive(Debug, Serialize, Deserialize)]

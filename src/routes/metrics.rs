@@ -77,7 +77,6 @@ impl Resource for Metric {
         m.region_id, m.value, m.value_max, m.unit, m.qualifier, m.kind, m.period, m.original, m.quote, \
         m.quote_start, m.source_id";
     const FROM: &'static str = "metrics m \
-        JOIN indicators ind ON ind.id = m.indicator \
         LEFT JOIN regions sr ON m.subject_type = 'region' AND sr.id = m.subject_id \
         LEFT JOIN enterprises se ON m.subject_type = 'enterprise' AND se.id = m.subject_id \
         LEFT JOIN projects sp ON m.subject_type = 'project' AND sp.id = m.subject_id \

@@ -1,0 +1,43 @@
+-- Every region paired with each region at or below it, so "Gansu and everything in it" is one
+-- index range instead of a walk of the hierarchy per query. Rebuilt by every write that
+-- touches regions (src/db/closure.rs).
+CREATE TABLE region_closure (
+    ancestor   TEXT NOT NULL,
+    descendant TEXT NOT NULL,
+    depth      INTEGER NOT NULL,
+    PRIMARY KEY (ancestor, descendant)
+) STRICT, WITHOUT ROWID;
+
+INSERT INTO region_closure (ancestor, descendant, depth)
+WITH RECURSIVE up(ancestor, descendant, depth) AS (
+    SELECT id, id, 0 FROM regions
+    UNION ALL
+    SELECT r.parent_id, up.descendant, up.depth + 1
+      FROM up JOIN regions r ON r.id = up.ancestor
+     WHERE r.parent_id IS NOT NULL AND up.depth < 64
+)
+SELECT ancestor, descendant, MIN(depth) FROM up GROUP BY ancestor, descendant;
+
+-- Bumped by every write, so cached responses know when they are stale. Every write stores or
+-- deletes a source, so triggers on `sources` see them all, whichever process writes.
+CREATE TABLE data_version (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    version INTEGER NOT NULL
+) STRICT;
+INSERT INTO data_version (id, version) VALUES (1, 1);
+
+CREATE TRIGGER sources_insert_version AFTER INSERT ON sources BEGIN
+    UPDATE data_version SET version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER sources_delete_version AFTER DELETE ON sources BEGIN
+    UPDATE data_version SET version = version + 1 WHERE id = 1;
+END;
+
+-- Indexes that serve a filter together with the sort, so a page reads only its own rows.
+CREATE INDEX metrics_indicator_value ON metrics (indicator, value, id);
+CREATE INDEX metrics_indicator_id ON metrics (indicator, id);
+CREATE INDEX metrics_region_value ON metrics (region_id, value, id);
+CREATE INDEX metrics_period_sort ON metrics (COALESCE(period, ''), id);
+CREATE INDEX metrics_subject_value ON metrics (subject_id, value, id);
+DROP INDEX metrics_indicator;
+DROP INDEX metrics_region;

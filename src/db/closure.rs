@@ -1,0 +1,26 @@
+//! The region closure table: which regions lie at or below which.
+
+use sqlx::SqliteConnection;
+
+/// Recomputes the whole table. A bundle may add a parent after its children or move a region,
+/// and with a few thousand regions a full rebuild costs less than getting increments right.
+pub async fn rebuild(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM region_closure")
+        .execute(&mut *conn)
+        .await?;
+    // The depth bound stops a cycle, which the validator refuses anyway, from looping.
+    sqlx::query(
+        "INSERT INTO region_closure (ancestor, descendant, depth)
+         WITH RECURSIVE up(ancestor, descendant, depth) AS (
+             SELECT id, id, 0 FROM regions
+             UNION ALL
+             SELECT r.parent_id, up.descendant, up.depth + 1
+               FROM up JOIN regions r ON r.id = up.ancestor
+              WHERE r.parent_id IS NOT NULL AND up.depth < 64
+         )
+         SELECT ancestor, descendant, MIN(depth) FROM up GROUP BY ancestor, descendant",
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
