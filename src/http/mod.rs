@@ -1,6 +1,7 @@
 //! The middleware stack every route shares.
 
 pub mod auth;
+pub mod cache;
 pub mod etag;
 
 use std::time::Duration;
