@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
@@ -62,6 +63,18 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "INDUSTRY_FACTS_MAX_BODY_BYTES", default_value_t = crate::state::DEFAULT_MAX_BODY)]
     pub max_body_bytes: usize,
+    /// Seconds a request may take before it is abandoned with 503.
+    #[arg(long, env = "INDUSTRY_FACTS_REQUEST_TIMEOUT_SECS", default_value_t = crate::state::DEFAULT_REQUEST_TIMEOUT_SECS,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout_secs: u64,
+    /// Requests served at once; the excess is refused with 503 and Retry-After.
+    #[arg(long, env = "INDUSTRY_FACTS_MAX_CONCURRENCY", default_value_t = crate::state::DEFAULT_MAX_CONCURRENCY,
+          value_parser = clap::value_parser!(u64).range(1..).map(|n| n as usize))]
+    pub max_concurrency: usize,
+    /// Serve reads only, from an existing database opened read-only: no migrations, no
+    /// seed, and every write route answers 403. For public replicas.
+    #[arg(long, env = "INDUSTRY_FACTS_READ_ONLY", default_value_t = false)]
+    pub read_only: bool,
 }
 
 impl ServeArgs {

@@ -18,6 +18,11 @@ pub use state::AppState;
 
 /// The whole application: every route behind the shared middleware stack.
 pub fn app(state: AppState) -> Router {
-    let max_body = state.max_body;
-    http::layers(routes::router(max_body).with_state(state))
+    let (max_body, timeout, concurrency) =
+        (state.max_body, state.request_timeout, state.max_concurrency);
+    http::layers(
+        routes::router(max_body).with_state(state),
+        timeout,
+        concurrency,
+    )
 }

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod etag;
+pub mod limits;
 
 use std::time::Duration;
 
@@ -17,9 +18,12 @@ use tracing::Level;
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Wraps the routes, innermost first: ETag over the plain body, then compression (at its
-/// fastest level: on JSON it costs little size and most of the CPU otherwise), CORS,
-/// tracing with the request id, and the request id itself outermost so every log line has it.
-pub fn layers(router: Router) -> Router {
+/// fastest level: on JSON it costs little size and most of the CPU otherwise), the request
+/// deadline, the concurrency cap (outside the deadline, so a shed request costs nothing and a
+/// waiting one cannot hold a slot past its deadline), CORS (so refusals carry it too),
+/// tracing with the request id, and the request id itself outermost so every log line,
+/// refusals included, has it.
+pub fn layers(router: Router, request_timeout: Duration, max_concurrency: usize) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
@@ -41,9 +45,11 @@ pub fn layers(router: Router) -> Router {
             tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id = %id)
         })
         .on_response(DefaultOnResponse::new().level(Level::INFO));
-    router
+    let router = router
         .layer(axum::middleware::from_fn(etag::etag))
-        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
+        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest));
+    let router = limits::deadline(router, request_timeout);
+    limits::shed_load(router, max_concurrency)
         .layer(cors)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(trace)
