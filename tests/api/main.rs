@@ -2,12 +2,14 @@
 //! through the router in-process, through the library's bundle path, and through the real
 //! binary over TCP.
 
+mod client;
 mod helpers;
 mod process;
 
 mod binary;
 mod bundles;
 mod container;
+mod crash;
 mod enterprises;
 mod errors;
 mod http;
