@@ -14,6 +14,7 @@ mod enterprises;
 mod errors;
 mod http;
 mod indicators;
+mod load;
 mod metrics;
 mod openapi;
 mod pagination;
