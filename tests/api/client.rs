@@ -73,7 +73,8 @@ impl Client {
         self.sender.ready().await.map_err(|e| e.to_string())?;
         let response = tokio::time::timeout(
             LIMIT,
-            self.sender.send_request(request.body(Full::new(payload)).unwrap()),
+            self.sender
+                .send_request(request.body(Full::new(payload)).unwrap()),
         )
         .await
         .map_err(|_| "no answer in time".to_owned())?

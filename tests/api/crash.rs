@@ -60,7 +60,10 @@ async fn writer(addr: String, n: usize, acknowledged: Arc<AtomicUsize>) -> Tally
                 tally.acknowledged.push(id);
                 acknowledged.fetch_add(1, Ordering::SeqCst);
             }
-            Ok(r) => panic!("POST {id} answered {} before the kill: {}", r.status, r.text),
+            Ok(r) => panic!(
+                "POST {id} answered {} before the kill: {}",
+                r.status, r.text
+            ),
             Err(_) => break,
         }
     }
@@ -138,7 +141,10 @@ fn every_acknowledged_write_survives_a_sigkill_and_the_file_stays_intact() {
     assert_eq!(integrity, "ok", "PRAGMA integrity_check");
     let found: BTreeSet<String> = stored.iter().map(|(id, _)| id.clone()).collect();
     for (id, metrics) in &stored {
-        assert_eq!(*metrics, 2, "{id} is stored with {metrics} of its 2 metrics");
+        assert_eq!(
+            *metrics, 2,
+            "{id} is stored with {metrics} of its 2 metrics"
+        );
     }
     let lost: Vec<_> = acked.difference(&found).collect();
     assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");

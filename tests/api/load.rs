@@ -89,7 +89,12 @@ fn reads_answer_200_with_whole_bundles_while_a_stream_of_writes_runs() {
                 (Method::POST, "/v1/bundles".to_owned())
             };
             let r = client
-                .send(method, &path, &[("authorization", &auth)], Some(&numbered(&id)))
+                .send(
+                    method,
+                    &path,
+                    &[("authorization", &auth)],
+                    Some(&numbered(&id)),
+                )
                 .await
                 .unwrap();
             assert_eq!(r.status, 201, "{id}: {}", r.text);
@@ -122,6 +127,7 @@ fn each_write_is_logged_once_with_its_request_id_and_changes_and_never_the_token
         Some(&minimal()),
     );
     assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.header("location"), Some("/v1/sources/test-minimal"));
     let line = server
         .wait_for_log(|l| l.contains("bundle stored"), wait)
         .expect("a log line for the write");
@@ -167,7 +173,10 @@ fn each_write_is_logged_once_with_its_request_id_and_changes_and_never_the_token
         &server.addr,
         Method::DELETE,
         "/v1/sources/test-minimal",
-        &[("authorization", &auth), ("x-request-id", "log-check-delete")],
+        &[
+            ("authorization", &auth),
+            ("x-request-id", "log-check-delete"),
+        ],
         None,
     );
     assert_eq!(r.status, 204, "{}", r.text);
@@ -192,7 +201,11 @@ fn each_write_is_logged_once_with_its_request_id_and_changes_and_never_the_token
         None,
     );
     assert_eq!(r.status, 401, "{}", r.text);
-    assert!(!r.text.contains(wrong) && !r.text.contains(TOKEN), "{}", r.text);
+    assert!(
+        !r.text.contains(wrong) && !r.text.contains(TOKEN),
+        "{}",
+        r.text
+    );
     // The response log line of the 401 comes last; once it is in, everything before it is.
     server
         .wait_for_log(|l| l.contains("status=401"), wait)

@@ -28,7 +28,10 @@ impl Server {
     pub fn wait_for_log(&mut self, found: impl Fn(&str) -> bool, wait: Duration) -> Option<String> {
         let deadline = Instant::now() + wait;
         while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match self.lines.recv_timeout(left.min(Duration::from_millis(100))) {
+            match self
+                .lines
+                .recv_timeout(left.min(Duration::from_millis(100)))
+            {
                 Ok(line) => {
                     self.log.push(line.clone());
                     if found(&line) {
