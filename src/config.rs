@@ -164,4 +164,33 @@ mod tests {
                 .is_err()
         );
     }
+
+    #[test]
+    fn limits_and_read_only_have_defaults_and_refuse_zero() {
+        let defaults = serve_args(&[]);
+        assert_eq!(
+            defaults.request_timeout_secs,
+            crate::state::DEFAULT_REQUEST_TIMEOUT_SECS
+        );
+        assert_eq!(
+            defaults.max_concurrency,
+            crate::state::DEFAULT_MAX_CONCURRENCY
+        );
+        assert!(!defaults.read_only);
+        let set = serve_args(&[
+            "--request-timeout-secs",
+            "5",
+            "--max-concurrency",
+            "3",
+            "--read-only",
+        ]);
+        assert_eq!(
+            (set.request_timeout_secs, set.max_concurrency, set.read_only),
+            (5, 3, true)
+        );
+        for zero in [["--request-timeout-secs", "0"], ["--max-concurrency", "0"]] {
+            let argv = ["industry-facts", zero[0], zero[1]];
+            assert!(Cli::try_parse_from(argv).is_err(), "{zero:?}");
+        }
+    }
 }
