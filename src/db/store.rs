@@ -72,37 +72,31 @@ pub async fn ingest_in(
 /// How many of the bundle's entities are new, and how many were stored before the write.
 fn entity_changes(catalog: &Catalog, valid: &ValidBundle) -> (usize, usize) {
     let b = &valid.bundle;
-    let ids = b
-        .regions
-        .iter()
-        .map(|e| (&e.id, catalog.regions.contains_key(&e.id)))
+    let stored: Vec<bool> = (b.regions.iter())
+        .map(|e| catalog.regions.contains_key(&e.id))
         .chain(
             b.enterprises
                 .iter()
-                .map(|e| (&e.id, catalog.enterprises.contains_key(&e.id))),
+                .map(|e| catalog.enterprises.contains_key(&e.id)),
         )
         .chain(
             b.projects
                 .iter()
-                .map(|e| (&e.id, catalog.projects.contains_key(&e.id))),
+                .map(|e| catalog.projects.contains_key(&e.id)),
         )
         .chain(
             b.policies
                 .iter()
-                .map(|e| (&e.id, catalog.policies.contains_key(&e.id))),
+                .map(|e| catalog.policies.contains_key(&e.id)),
         )
         .chain(
             b.indicators
                 .iter()
-                .map(|e| (&e.id, catalog.indicators.contains_key(&e.id))),
-        );
-    ids.fold((0, 0), |(added, updated), (_, stored)| {
-        if stored {
-            (added, updated + 1)
-        } else {
-            (added + 1, updated)
-        }
-    })
+                .map(|e| catalog.indicators.contains_key(&e.id)),
+        )
+        .collect();
+    let updated = stored.iter().filter(|&&s| s).count();
+    (stored.len() - updated, updated)
 }
 
 /// Writes a validated bundle on a connection inside an open transaction.
