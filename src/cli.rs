@@ -36,10 +36,16 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     telemetry::init();
     let started = Instant::now();
     let token = args.write_token()?;
-    let pool = db::connect(&args.db.db)
-        .await
-        .map_err(|e| format!("cannot open database {}: {e}", args.db.db))?;
-    if !args.no_seed {
+    let pool = if args.read_only {
+        db::connect_read_only(&args.db.db)
+            .await
+            .map_err(|e| e.to_string())?
+    } else {
+        db::connect(&args.db.db)
+            .await
+            .map_err(|e| format!("cannot open database {}: {e}", args.db.db))?
+    };
+    if !args.no_seed && !args.read_only {
         let report = db::seed::load(&pool)
             .await
             .map_err(|e| format!("cannot load the seed: {e}"))?;
@@ -50,11 +56,26 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(addr = %local, db = %args.db.db, ready_ms = started.elapsed().as_millis() as u64, "listening");
-    let mut state = AppState::new(pool.clone()).with_max_body(args.max_body_bytes);
+    let mut state = AppState::new(pool.clone())
+        .with_max_body(args.max_body_bytes)
+        .with_read_only(args.read_only)
+        .with_request_timeout(Duration::from_secs(args.request_timeout_secs))
+        .with_max_concurrency(args.max_concurrency)
+        .with_cache_bytes(args.cache_bytes);
     if let Some(token) = token {
+        if args.read_only {
+            tracing::warn!("a write token is configured but ignored: this server is read-only");
+        }
         state = state.with_token(token);
     }
-    tracing::info!(writes = state.token.is_some(), "write access");
+    tracing::info!(
+        writes = state.token.is_some() && !state.read_only,
+        read_only = state.read_only,
+        request_timeout_secs = args.request_timeout_secs,
+        max_concurrency = state.max_concurrency,
+        cache_bytes = args.cache_bytes,
+        "configured"
+    );
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
@@ -62,6 +63,22 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "INDUSTRY_FACTS_MAX_BODY_BYTES", default_value_t = crate::state::DEFAULT_MAX_BODY)]
     pub max_body_bytes: usize,
+    /// Seconds a request may take before it is abandoned with 503.
+    #[arg(long, env = "INDUSTRY_FACTS_REQUEST_TIMEOUT_SECS", default_value_t = crate::state::DEFAULT_REQUEST_TIMEOUT_SECS,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout_secs: u64,
+    /// Requests served at once; the excess is refused with 503 and Retry-After.
+    #[arg(long, env = "INDUSTRY_FACTS_MAX_CONCURRENCY", default_value_t = crate::state::DEFAULT_MAX_CONCURRENCY,
+          value_parser = clap::value_parser!(u64).range(1..).map(|n| n as usize))]
+    pub max_concurrency: usize,
+    /// Bytes of encoded responses kept for repeated reads (0 turns the cache off). Entries are
+    /// keyed by the data version, so a write makes every older one unreachable at once.
+    #[arg(long, env = "INDUSTRY_FACTS_CACHE_BYTES", default_value_t = crate::state::DEFAULT_CACHE_BYTES)]
+    pub cache_bytes: usize,
+    /// Serve reads only, from an existing database opened read-only: no migrations, no
+    /// seed, and every write route answers 403. For public replicas.
+    #[arg(long, env = "INDUSTRY_FACTS_READ_ONLY", default_value_t = false)]
+    pub read_only: bool,
 }
 
 impl ServeArgs {
@@ -150,5 +167,34 @@ mod tests {
                 .write_token()
                 .is_err()
         );
+    }
+
+    #[test]
+    fn limits_and_read_only_have_defaults_and_refuse_zero() {
+        let defaults = serve_args(&[]);
+        assert_eq!(
+            defaults.request_timeout_secs,
+            crate::state::DEFAULT_REQUEST_TIMEOUT_SECS
+        );
+        assert_eq!(
+            defaults.max_concurrency,
+            crate::state::DEFAULT_MAX_CONCURRENCY
+        );
+        assert!(!defaults.read_only);
+        let set = serve_args(&[
+            "--request-timeout-secs",
+            "5",
+            "--max-concurrency",
+            "3",
+            "--read-only",
+        ]);
+        assert_eq!(
+            (set.request_timeout_secs, set.max_concurrency, set.read_only),
+            (5, 3, true)
+        );
+        for zero in [["--request-timeout-secs", "0"], ["--max-concurrency", "0"]] {
+            let argv = ["industry-facts", zero[0], zero[1]];
+            assert!(Cli::try_parse_from(argv).is_err(), "{zero:?}");
+        }
     }
 }

@@ -28,6 +28,10 @@ impl PointerProblem {
     }
 }
 
+/// What a 503 asks clients to wait: long enough for a burst to drain, short enough to not
+/// matter to a person.
+const RETRY_AFTER_SECS: &str = "1";
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("invalid query parameters")]
@@ -44,12 +48,18 @@ pub enum AppError {
     BadRequest(String),
     #[error("writes are disabled")]
     WritesDisabled,
+    #[error("this replica is read-only")]
+    ReadOnly,
     #[error("{0}")]
     Unauthorized(String),
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    #[error("the request took longer than {0:?}")]
+    Timeout(std::time::Duration),
+    #[error("too many requests are under way")]
+    Overloaded,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error("{0}")]
@@ -74,9 +84,12 @@ impl AppError {
             Self::Conflict(_) => "conflict",
             Self::BadRequest(_) => "bad-request",
             Self::WritesDisabled => "writes-disabled",
+            Self::ReadOnly => "read-only",
             Self::Unauthorized(_) => "unauthorized",
             Self::PayloadTooLarge(_) => "payload-too-large",
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
+            Self::Timeout(_) => "timeout",
+            Self::Overloaded => "overloaded",
             Self::Database(_) | Self::Internal(_) => "internal",
         }
     }
@@ -88,10 +101,11 @@ impl AppError {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::InvalidBundle(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::WritesDisabled => StatusCode::FORBIDDEN,
+            Self::WritesDisabled | Self::ReadOnly => StatusCode::FORBIDDEN,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Timeout(_) | Self::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
             Self::Database(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -105,9 +119,12 @@ impl AppError {
             Self::Conflict(_) => "Conflict",
             Self::BadRequest(_) => "Bad request",
             Self::WritesDisabled => "Writes are disabled",
+            Self::ReadOnly => "Read-only replica",
             Self::Unauthorized(_) => "Unauthorized",
             Self::PayloadTooLarge(_) => "Payload too large",
             Self::UnsupportedMediaType(_) => "Unsupported media type",
+            Self::Timeout(_) => "Request timed out",
+            Self::Overloaded => "Server busy",
             Self::Database(_) | Self::Internal(_) => "Internal server error",
         }
     }
@@ -132,6 +149,18 @@ impl AppError {
             }
             Self::WritesDisabled => {
                 "this server takes no writes: start it with --token-file or INDUSTRY_FACTS_TOKEN"
+                    .into()
+            }
+            Self::ReadOnly => {
+                "this server is a read-only replica; send writes to the primary".into()
+            }
+            // A write cut short may or may not have committed; PUT is safe to repeat.
+            Self::Timeout(limit) => format!(
+                "the request did not finish within {limit:?} and was abandoned; \
+                 a write may or may not have been stored, so check or repeat it with PUT"
+            ),
+            Self::Overloaded => {
+                "the server is answering as many requests as it is configured for; retry shortly"
                     .into()
             }
             Self::PayloadTooLarge(limit) => {
@@ -170,8 +199,12 @@ pub enum ProblemItem {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
-        if status.is_server_error() {
-            tracing::error!(error = %self, "request failed");
+        match &self {
+            Self::Database(_) | Self::Internal(_) => {
+                tracing::error!(error = %self, "request failed")
+            }
+            Self::Timeout(_) | Self::Overloaded => tracing::warn!(error = %self, "request refused"),
+            _ => {}
         }
         let errors = match &self {
             Self::InvalidParams(p) => p.iter().cloned().map(ProblemItem::Param).collect(),
@@ -191,6 +224,12 @@ impl IntoResponse for AppError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from_static(RETRY_AFTER_SECS),
+            );
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

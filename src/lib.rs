@@ -19,6 +19,6 @@ pub use state::AppState;
 
 /// The whole application: every route behind the shared middleware stack.
 pub fn app(state: AppState) -> Router {
-    let max_body = state.max_body;
-    http::layers(routes::router(max_body).with_state(state))
+    let layers = http::Layers::of(&state);
+    layers.apply(routes::router(state.max_body).with_state(state))
 }

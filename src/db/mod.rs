@@ -47,3 +47,75 @@ pub async fn connect(path: &str) -> Result<SqlitePool, sqlx::Error> {
     search_index::ensure(&pool).await?;
     Ok(pool)
 }
+
+/// Why a database cannot be served read-only; each message names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadOnlyError {
+    #[error("a read-only replica needs a database file, not `:memory:`")]
+    InMemory,
+    #[error("database {0} does not exist; a read-only replica serves an existing file")]
+    Missing(String),
+    #[error(
+        "database {path} is not at this version's schema (missing migration {version}); open it once without --read-only"
+    )]
+    Outdated { path: String, version: i64 },
+    #[error(
+        "database {0} has a search index of an older version; open it once without --read-only to rebuild it"
+    )]
+    StaleIndex(String),
+    #[error("cannot open database {path} read-only: {source}")]
+    Open { path: String, source: sqlx::Error },
+}
+
+/// Opens an existing database read-only: SQLite itself refuses every write on these
+/// connections, so a replica cannot change its file even through a bug. Nothing is created
+/// or migrated, so the schema must already be this version's.
+pub async fn connect_read_only(path: &str) -> Result<SqlitePool, ReadOnlyError> {
+    if path == ":memory:" {
+        return Err(ReadOnlyError::InMemory);
+    }
+    if !std::path::Path::new(path).is_file() {
+        return Err(ReadOnlyError::Missing(path.to_owned()));
+    }
+    let open = |source| ReadOnlyError::Open {
+        path: path.to_owned(),
+        source,
+    };
+    // No journal_mode pragma: switching modes is a write. A file written by `serve` is
+    // already in WAL mode, and readers of it need none.
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(options)
+        .await
+        .map_err(open)?;
+    let applied: Vec<(i64,)> =
+        sqlx::query_as("SELECT version FROM _sqlx_migrations WHERE success = 1")
+            .fetch_all(&pool)
+            .await
+            .unwrap_or_default();
+    if let Some(missing) = MIGRATOR
+        .iter()
+        .find(|m| !applied.iter().any(|(v,)| *v == m.version))
+    {
+        pool.close().await;
+        return Err(ReadOnlyError::Outdated {
+            path: path.to_owned(),
+            version: missing.version,
+        });
+    }
+    let index: Option<String> =
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'search_index'")
+            .fetch_optional(&pool)
+            .await
+            .map_err(open)?;
+    if index.as_deref() != Some(search_index::VERSION) {
+        pool.close().await;
+        return Err(ReadOnlyError::StaleIndex(path.to_owned()));
+    }
+    Ok(pool)
+}

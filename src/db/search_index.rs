@@ -11,7 +11,7 @@ use crate::fts::segment;
 
 /// Names the segmentation that built the index; changing [`segment`] means changing this,
 /// and every database rebuilds its index on the next start.
-const VERSION: &str = "han-pairs-1";
+pub const VERSION: &str = "han-pairs-1";
 
 /// One kind of indexed row: the table with its alias and the text a search looks at.
 pub struct DocKind {

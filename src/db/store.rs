@@ -15,6 +15,8 @@ pub enum OnExisting {
     Replace,
 }
 
+/// What a write stored: the bundle's counts per collection, and what changed in the database,
+/// which is what the write log records and what a client can check a replacement against.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct StoreSummary {
     pub source_id: String,
@@ -25,6 +27,12 @@ pub struct StoreSummary {
     pub policies: usize,
     pub indicators: usize,
     pub metrics: usize,
+    /// Entities of the bundle that were not stored before.
+    pub entities_added: usize,
+    /// Entities of the bundle that were stored before and now hold the bundle's fields.
+    pub entities_updated: usize,
+    /// Metrics of the replaced source that were removed (0 for a new source).
+    pub metrics_removed: usize,
 }
 
 /// Validates `raw` against what is stored and stores it; nothing is written on any problem.
@@ -54,7 +62,41 @@ pub async fn ingest_in(
             valid.bundle.source.id
         )));
     }
-    Ok(write(conn, &valid, exists).await?)
+    let mut summary = write(conn, &valid, exists).await?;
+    let (added, updated) = entity_changes(&catalog, &valid);
+    summary.entities_added = added;
+    summary.entities_updated = updated;
+    Ok(summary)
+}
+
+/// How many of the bundle's entities are new, and how many were stored before the write.
+fn entity_changes(catalog: &Catalog, valid: &ValidBundle) -> (usize, usize) {
+    let b = &valid.bundle;
+    let stored: Vec<bool> = (b.regions.iter())
+        .map(|e| catalog.regions.contains_key(&e.id))
+        .chain(
+            b.enterprises
+                .iter()
+                .map(|e| catalog.enterprises.contains_key(&e.id)),
+        )
+        .chain(
+            b.projects
+                .iter()
+                .map(|e| catalog.projects.contains_key(&e.id)),
+        )
+        .chain(
+            b.policies
+                .iter()
+                .map(|e| catalog.policies.contains_key(&e.id)),
+        )
+        .chain(
+            b.indicators
+                .iter()
+                .map(|e| catalog.indicators.contains_key(&e.id)),
+        )
+        .collect();
+    let updated = stored.iter().filter(|&&s| s).count();
+    (stored.len() - updated, updated)
 }
 
 /// Writes a validated bundle on a connection inside an open transaction.
@@ -68,7 +110,14 @@ pub async fn write(
     sqlx::query("PRAGMA defer_foreign_keys = ON")
         .execute(&mut *conn)
         .await?;
+    let mut metrics_removed = 0;
     if replace {
+        // Counted apart: the source's metrics go by cascade, which rows_affected does not see.
+        metrics_removed = sqlx::query("DELETE FROM metrics WHERE source_id = ?")
+            .bind(&b.source.id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected() as usize;
         sqlx::query("DELETE FROM sources WHERE id = ?")
             .bind(&b.source.id)
             .execute(&mut *conn)
@@ -244,6 +293,9 @@ pub async fn write(
         policies: b.policies.len(),
         indicators: b.indicators.len(),
         metrics: valid.metrics.len(),
+        entities_added: 0,
+        entities_updated: 0,
+        metrics_removed,
     })
 }
 

@@ -1,8 +1,10 @@
-//! Who may write: a configured bearer token, compared in constant time.
+//! Who may write: a configured bearer token, compared in constant time, on a server that is
+//! not a read-only replica.
 
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
+use subtle::ConstantTimeEq;
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -10,18 +12,25 @@ use crate::state::AppState;
 /// Present in a handler's arguments, it admits only requests with the configured token.
 pub struct WriteAccess;
 
-/// Equal-length inputs take the same time whatever they hold, so a wrong token leaks nothing.
+/// `subtle` keeps the compiler from turning the comparison into an early exit, so the time a
+/// wrong token takes says nothing about how much of it was right. Only the length can show,
+/// and the token is at least 16 characters of the operator's choosing.
 fn same_secret(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.ct_eq(b).into()
 }
 
 impl FromRequestParts<AppState> for WriteAccess {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        if state.read_only {
+            return Err(AppError::ReadOnly);
+        }
         let Some(token) = state.token.as_deref() else {
             return Err(AppError::WritesDisabled);
         };
+        // The messages describe the header's shape, never its value: error bodies and logs
+        // must not carry anything a client sent as a secret.
         let given = parts
             .headers
             .get(header::AUTHORIZATION)

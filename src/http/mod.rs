@@ -3,10 +3,14 @@
 pub mod auth;
 pub mod cache;
 pub mod etag;
+pub mod limits;
 
 use std::time::Duration;
 
 use axum::Router;
+use sqlx::SqlitePool;
+
+use crate::state::AppState;
 use axum::extract::Request;
 use axum::http::{HeaderName, Method, header};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
@@ -18,9 +22,39 @@ use tracing::Level;
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Wraps the routes, innermost first: ETag over the plain body, then compression (at its
-/// fastest level: on JSON it costs little size and most of the CPU otherwise), CORS,
-/// tracing with the request id, and the request id itself outermost so every log line has it.
-pub fn layers(router: Router) -> Router {
+/// fastest level: on JSON it costs little size and most of the CPU otherwise), the request
+/// deadline, the concurrency cap (outside the deadline, so a shed request costs nothing and a
+/// waiting one cannot hold a slot past its deadline), CORS (so refusals carry it too),
+/// tracing with the request id, and the request id itself outermost so every log line,
+/// refusals included, has it.
+/// What the middleware stack needs from the configuration.
+pub struct Layers {
+    request_timeout: Duration,
+    max_concurrency: usize,
+    cache: Option<(cache::ResponseCache, SqlitePool)>,
+}
+
+impl Layers {
+    pub fn of(state: &AppState) -> Self {
+        Self {
+            request_timeout: state.request_timeout,
+            max_concurrency: state.max_concurrency,
+            cache: state.cache.clone().map(|c| (c, state.pool.clone())),
+        }
+    }
+
+    pub fn apply(self, router: Router) -> Router {
+        // Innermost, so a stored page skips the handler but still gets an ETag, compression
+        // and a request id like any other response.
+        let router = match self.cache {
+            Some(cache) => router.layer(axum::middleware::from_fn_with_state(cache, cache::serve)),
+            None => router,
+        };
+        layers(router, self.request_timeout, self.max_concurrency)
+    }
+}
+
+fn layers(router: Router, request_timeout: Duration, max_concurrency: usize) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
@@ -42,9 +76,11 @@ pub fn layers(router: Router) -> Router {
             tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id = %id)
         })
         .on_response(DefaultOnResponse::new().level(Level::INFO));
-    router
+    let router = router
         .layer(axum::middleware::from_fn(etag::etag))
-        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
+        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest));
+    let router = limits::deadline(router, request_timeout);
+    limits::shed_load(router, max_concurrency)
         .layer(cors)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(trace)

@@ -11,7 +11,7 @@ use axum::routing::{delete, post, put};
 use serde_json::Value;
 
 use super::list::Item;
-use crate::db::store::{OnExisting, ingest};
+use crate::db::store::{OnExisting, StoreSummary, ingest};
 use crate::error::{AppError, AppResult, PointerProblem};
 use crate::http::auth::WriteAccess;
 use crate::state::AppState;
@@ -43,7 +43,21 @@ fn json_body(
         .map_err(|e| AppError::BadRequest(format!("the body is not JSON: {e}")))
 }
 
-fn stored(status: StatusCode, summary: crate::db::store::StoreSummary) -> Response {
+/// The audit line of a stored bundle. It runs inside the request's span, which adds the
+/// request id; the body itself is never logged, only what it changed.
+fn log_stored(s: &StoreSummary) {
+    tracing::info!(
+        source = %s.source_id,
+        replaced = s.replaced,
+        entities_added = s.entities_added,
+        entities_updated = s.entities_updated,
+        metrics_added = s.metrics,
+        metrics_removed = s.metrics_removed,
+        "bundle stored"
+    );
+}
+
+fn stored(status: StatusCode, summary: StoreSummary) -> Response {
     let location = format!("/v1/sources/{}", summary.source_id);
     let mut response = (status, axum::Json(Item { data: summary })).into_response();
     if let Ok(value) = HeaderValue::from_str(&location) {
@@ -60,7 +74,7 @@ async fn create(
 ) -> AppResult<Response> {
     let raw = json_body(&headers, body, state.max_body)?;
     let summary = ingest(&state.pool, &raw, OnExisting::Refuse).await?;
-    tracing::info!(source = %summary.source_id, metrics = summary.metrics, "bundle stored");
+    log_stored(&summary);
     Ok(stored(StatusCode::CREATED, summary))
 }
 
@@ -83,7 +97,7 @@ async fn replace(
         )]));
     }
     let summary = ingest(&state.pool, &raw, OnExisting::Replace).await?;
-    tracing::info!(source = %summary.source_id, replaced = summary.replaced, "bundle stored");
+    log_stored(&summary);
     let status = if summary.replaced {
         StatusCode::OK
     } else {
@@ -98,16 +112,23 @@ async fn remove(
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
     let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    // Metrics first, explicitly: the cascade would remove them too, but uncounted.
+    let metrics_removed = sqlx::query("DELETE FROM metrics WHERE source_id = ?")
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
     let deleted = sqlx::query("DELETE FROM sources WHERE id = ?")
         .bind(&id)
         .execute(&mut *tx)
         .await?
         .rows_affected();
-    tx.commit().await?;
     if deleted == 0 {
+        tx.rollback().await?;
         return Err(AppError::NotFound(format!("no source with id `{id}`")));
     }
-    tracing::info!(source = %id, "source deleted");
+    tx.commit().await?;
+    tracing::info!(source = %id, metrics_removed, "source deleted");
     Ok(StatusCode::NO_CONTENT)
 }
 

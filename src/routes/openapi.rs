@@ -241,7 +241,20 @@ fn write_operation(id: &str, summary: &str) -> OperationBuilder {
             Vec::<String>::new(),
         ))
         .response("401", problem("The bearer token is missing or wrong."))
-        .response("403", problem("Writes are off: no token is configured."))
+        .response(
+            "403",
+            problem(
+                "Writes are off: no token is configured (`writes-disabled`), or the server is a \
+                 read-only replica (`read-only`).",
+            ),
+        )
+        .response(
+            "503",
+            problem(
+                "Too many requests under way (`overloaded`) or the request timed out \
+                 (`timeout`); Retry-After says when to try again.",
+            ),
+        )
 }
 
 fn stored_response(description: &str) -> RefOr<utoipa::openapi::Response> {
@@ -290,6 +303,9 @@ fn add_writes(paths: PathsBuilder) -> PathsBuilder {
     .request_body(Some(bundle_body()))
     .response("200", stored_response("Replaced."))
     .response("201", stored_response("Added."))
+    .response("400", problem("The body is not JSON."))
+    .response("413", problem("The body is over the limit."))
+    .response("415", problem("The body is not application/json."))
     .response(
         "422",
         problem("The bundle has problems, or names another source."),

@@ -33,6 +33,21 @@ pub fn minimal() -> Value {
     })
 }
 
+/// A small valid bundle of its own: source `id`, a zone `{id}-zone` and a company `{id}-co`,
+/// two metrics. Many of them can be written side by side without touching each other's rows.
+pub fn numbered(id: &str) -> Value {
+    let mut b = minimal();
+    let zone = format!("{id}-zone");
+    let company = format!("{id}-co");
+    b["source"]["id"] = json!(id);
+    b["regions"][0]["id"] = json!(zone);
+    b["enterprises"][0]["id"] = json!(company);
+    b["enterprises"][0]["region_id"] = json!(zone);
+    b["metrics"][0]["subject"]["id"] = json!(zone);
+    b["metrics"][1]["subject"]["id"] = json!(company);
+    b
+}
+
 /// The problems a rejected bundle was refused with; panics when it was stored.
 async fn rejected(app: &TestApp, bundle: &Value) -> Vec<(String, String)> {
     let before = table_counts(&app.pool).await;

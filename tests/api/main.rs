@@ -2,6 +2,7 @@
 //! through the router in-process, through the library's bundle path, and through the real
 //! binary over TCP.
 
+mod client;
 mod helpers;
 mod process;
 
@@ -9,16 +10,20 @@ mod binary;
 mod bundles;
 mod conformance;
 mod container;
+mod crash;
 mod enterprises;
 mod errors;
 mod fulltext;
 mod http;
 mod indicators;
+mod limits;
+mod load;
 mod metrics;
 mod openapi;
 mod pagination;
 mod policies;
 mod projects;
+mod readonly;
 mod regions;
 mod search;
 mod sources;

@@ -19,6 +19,31 @@ pub struct Server {
     pub child: Child,
     pub addr: String,
     pub log: Vec<String>,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Server {
+    /// Reads log lines until one satisfies `found`, which it returns; `None` after `wait`.
+    /// Every line read is also kept in `log`.
+    pub fn wait_for_log(&mut self, found: impl Fn(&str) -> bool, wait: Duration) -> Option<String> {
+        let deadline = Instant::now() + wait;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self
+                .lines
+                .recv_timeout(left.min(Duration::from_millis(100)))
+            {
+                Ok(line) => {
+                    self.log.push(line.clone());
+                    if found(&line) {
+                        return Some(line);
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+            }
+        }
+        None
+    }
 }
 
 impl Drop for Server {
@@ -38,6 +63,9 @@ pub fn command(dir: &Path) -> Command {
         "INDUSTRY_FACTS_TOKEN",
         "INDUSTRY_FACTS_TOKEN_FILE",
         "INDUSTRY_FACTS_MAX_BODY_BYTES",
+        "INDUSTRY_FACTS_REQUEST_TIMEOUT_SECS",
+        "INDUSTRY_FACTS_MAX_CONCURRENCY",
+        "INDUSTRY_FACTS_READ_ONLY",
         "RUST_LOG",
     ] {
         c.env_remove(var);
@@ -79,10 +107,11 @@ pub fn start(mut cmd: Command) -> Server {
         child,
         addr: String::new(),
         log: Vec::new(),
+        lines: rx,
     };
     let deadline = Instant::now() + WAIT;
     while Instant::now() < deadline {
-        match rx.recv_timeout(Duration::from_millis(100)) {
+        match server.lines.recv_timeout(Duration::from_millis(100)) {
             Ok(line) => {
                 server.log.push(line.clone());
                 if line.contains("listening")

@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 
 use crate::bundles::minimal;
 use crate::helpers::{
-    TOKEN, TestApp, TestResponse, assert_problem, seed_bundle, spawn_app, spawn_writable_app,
-    table_counts,
+    TOKEN, TestApp, TestResponse, assert_problem, ids_of, seed_bundle, spawn_app,
+    spawn_writable_app, table_counts,
 };
 
 const LIMIT: usize = 256 * 1024;
@@ -182,6 +182,44 @@ async fn delete_removes_the_source_and_its_metrics_and_nothing_else() {
         &app.send(delete("baotou-rare-earth-pilot-base")).await,
         404,
         None,
+    );
+}
+
+/// Nothing is cached between the database and a response, so the next read after a write sees
+/// it everywhere: in search, in lists, and in an ETag that no longer matches the old one.
+#[tokio::test]
+async fn a_write_shows_at_once_in_search_lists_and_etags() {
+    let app = spawn_writable_app(LIMIT).await;
+    let search = "/v1/search?q=测试器件";
+    let before = app.get(search).await;
+    assert_eq!(before.status, StatusCode::OK);
+    assert_eq!(before.json()["meta"]["total"], 0, "{}", before.text());
+    let old_tag = before.header("etag").expect("an ETag").to_owned();
+    let list = app.get("/v1/enterprises?region=jinchang").await;
+    let old_list_tag = list.header("etag").unwrap().to_owned();
+
+    let r = write(&app, Method::POST, "/v1/bundles", Some(TOKEN), &minimal()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+
+    let after = app.get_with(search, &[("if-none-match", &old_tag)]).await;
+    assert_eq!(
+        after.status,
+        StatusCode::OK,
+        "a stale ETag must not get a 304"
+    );
+    assert_ne!(after.header("etag"), Some(old_tag.as_str()));
+    let found = ids_of(after.json()["data"].as_array().unwrap());
+    assert!(found.contains("test-widget-co"), "{found:?}");
+    let list = app
+        .get_with(
+            "/v1/enterprises?region=jinchang",
+            &[("if-none-match", &old_list_tag)],
+        )
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        ids_of(list.json()["data"].as_array().unwrap()).contains("test-widget-co"),
+        "the region filter reaches the new zone's company"
     );
 }
 
