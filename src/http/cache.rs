@@ -137,10 +137,10 @@ pub async fn serve(
     }
     let (parts, body) = response.into_parts();
     // Only bodies known to be small are buffered; anything else streams through untouched.
-    if !body
+    if body
         .size_hint()
         .exact()
-        .is_some_and(|n| n <= MAX_ENTRY as u64)
+        .is_none_or(|n| n > MAX_ENTRY as u64)
     {
         return Response::from_parts(parts, body);
     }
