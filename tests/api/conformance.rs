@@ -230,6 +230,16 @@ async fn every_read_answers_as_documented() {
     assert!(c.checked > 150, "{} responses checked", c.checked);
 }
 
+/// Method, URI, token, content type, body and the status it must get.
+type WriteCase = (
+    Method,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    String,
+    u16,
+);
+
 #[tokio::test]
 async fn every_write_answers_as_documented() {
     let closed = spawn_app().await;
@@ -250,7 +260,7 @@ async fn every_write_answers_as_documented() {
     assert_eq!(r.status, 403);
 
     let app = spawn_writable_app(64 * 1024).await;
-    let cases: Vec<(Method, &str, Option<&str>, &str, String, u16)> = vec![
+    let cases: Vec<WriteCase> = vec![
         (Method::POST, "/v1/bundles", None, json, bundle.clone(), 401),
         (
             Method::POST,
