@@ -13,6 +13,7 @@ use sqlx::SqlitePool;
 use crate::state::AppState;
 use axum::extract::Request;
 use axum::http::{HeaderName, Method, header};
+use tower_http::LatencyUnit;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -75,7 +76,11 @@ fn layers(router: Router, request_timeout: Duration, max_concurrency: usize) -> 
                 .unwrap_or("-");
             tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id = %id)
         })
-        .on_response(DefaultOnResponse::new().level(Level::INFO));
+        .on_response(
+            DefaultOnResponse::new()
+                .level(Level::INFO)
+                .latency_unit(LatencyUnit::Micros),
+        );
     let router = router
         .layer(axum::middleware::from_fn(etag::etag))
         .layer(CompressionLayer::new().quality(CompressionLevel::Fastest));

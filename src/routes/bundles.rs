@@ -1,20 +1,20 @@
 //! Writes: `POST /v1/bundles`, `PUT /v1/bundles/{source_id}` and `DELETE /v1/sources/{id}`.
 //! Each is one transaction; readers keep reading the committed state meanwhile (WAL).
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, post, put};
 use serde_json::Value;
 
+use super::Routes;
 use super::list::Item;
 use crate::db::store::{OnExisting, StoreSummary, ingest};
 use crate::error::{AppError, AppResult, PointerProblem};
 use crate::http::auth::WriteAccess;
 use crate::state::AppState;
+use axum::http::Method;
 
 /// The body as JSON, with every way it can be wrong named.
 fn json_body(
@@ -132,10 +132,9 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub fn router(max_body: usize) -> Router<AppState> {
-    Router::new()
-        .route("/v1/bundles", post(create))
-        .route("/v1/bundles/{source_id}", put(replace))
-        .route("/v1/sources/{id}", delete(remove))
-        .layer(DefaultBodyLimit::max(max_body))
+pub fn routes() -> Routes {
+    Routes::new()
+        .add(Method::POST, "/v1/bundles", create)
+        .add(Method::PUT, "/v1/bundles/{source_id}", replace)
+        .add(Method::DELETE, "/v1/sources/{id}", remove)
 }

@@ -1,23 +1,23 @@
 //! The list machinery every collection shares: filters, text search, keyset pagination over a
 //! whitelisted sort, the `{data, meta}` envelope, `Link: rel="next"` and CSV.
 
-use axum::Router;
 use axum::extract::{OriginalUri, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{FromRow, QueryBuilder, Row, Sqlite, SqlitePool};
 
+use super::Routes;
 use super::csv::to_csv;
 use super::params::{FilterKind, FilterSpec, FilterValue, Params};
 use crate::db::search_index::DocKind;
 use crate::error::{AppError, AppResult};
 use crate::fts::{Lookup, Term};
 use crate::state::AppState;
+use axum::http::Method;
 
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 1000;
@@ -466,11 +466,16 @@ async fn item_handler<R: Resource>(
 }
 
 /// `GET /v1/{collection}` and `GET /v1/{collection}/{id}` for one resource.
-pub fn routes<R: Resource>() -> Router<AppState> {
-    Router::new()
-        .route(&format!("/v1/{}", R::COLLECTION), get(list_handler::<R>))
-        .route(
-            &format!("/v1/{}/{{id}}", R::COLLECTION),
-            get(item_handler::<R>),
+pub fn routes<R: Resource>() -> Routes {
+    Routes::new()
+        .add(
+            Method::GET,
+            format!("/v1/{}", R::COLLECTION),
+            list_handler::<R>,
+        )
+        .add(
+            Method::GET,
+            format!("/v1/{}/{{id}}", R::COLLECTION),
+            item_handler::<R>,
         )
 }

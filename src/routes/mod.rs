@@ -14,18 +14,22 @@ pub mod projects;
 pub mod regions;
 pub mod search;
 pub mod sources;
+pub mod table;
 
 use axum::Router;
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::http::Method;
 
 use crate::error::AppError;
 use crate::state::AppState;
+pub use table::Routes;
 
-pub fn router(max_body: usize) -> Router<AppState> {
-    Router::new()
-        .route("/health", get(health::health))
-        .route("/openapi.json", get(openapi::serve))
-        .route("/docs", get(openapi::docs))
+/// Every route the service answers.
+pub fn routes() -> Routes {
+    Routes::new()
+        .add(Method::GET, "/health", health::health)
+        .add(Method::GET, "/openapi.json", openapi::serve)
+        .add(Method::GET, "/docs", openapi::docs)
         .merge(list::routes::<regions::Region>())
         .merge(list::routes::<enterprises::Enterprise>())
         .merge(list::routes::<projects::Project>())
@@ -33,8 +37,14 @@ pub fn router(max_body: usize) -> Router<AppState> {
         .merge(list::routes::<indicators::Indicator>())
         .merge(list::routes::<metrics::Metric>())
         .merge(list::routes::<sources::Source>())
-        .merge(search::router())
-        .merge(bundles::router(max_body))
+        .merge(search::routes())
+        .merge(bundles::routes())
+}
+
+pub fn router(max_body: usize) -> Router<AppState> {
+    routes()
+        .into_router()
+        .layer(DefaultBodyLimit::max(max_body))
         .fallback(|| async { AppError::NotFound("no such route; see /openapi.json".into()) })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
 }

@@ -509,6 +509,11 @@ fn add_common_responses(doc: &mut OpenApi) {
                 "500".into(),
                 problem("An internal error; the log has the request id."),
             );
+            responses.entry("503".into()).or_insert_with(|| {
+                problem(
+                    "Overloaded, or past the request deadline; Retry-After says when to try again.",
+                )
+            });
         }
     }
 }

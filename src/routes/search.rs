@@ -1,13 +1,12 @@
 //! `/v1/search`: one text search across every collection.
 
-use axum::Router;
 use axum::extract::{OriginalUri, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use axum::routing::get;
 use serde::Serialize;
 use sqlx::{QueryBuilder, Sqlite};
 
+use super::Routes;
 use super::enterprises::Enterprise;
 use super::indicators::Indicator;
 use super::list::{KeyType, ListQuery, Resource, SortSpec, fetch_page, render};
@@ -21,6 +20,7 @@ use crate::db::search_index::{self, DocKind};
 use crate::error::{AppError, AppResult};
 use crate::fts::Term;
 use crate::state::AppState;
+use axum::http::Method;
 
 #[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Hit {
@@ -279,6 +279,6 @@ async fn search(
     render(page, query.format, &uri, Hit::CSV_COLUMNS)
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/v1/search", get(search))
+pub fn routes() -> Routes {
+    Routes::new().add(Method::GET, "/v1/search", search)
 }
