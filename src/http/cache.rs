@@ -75,6 +75,9 @@ impl ResponseCache {
         };
         let target = key.target.len();
         let size = body.len() + target;
+        if size > self.budget {
+            return;
+        }
         if let Some(old) = inner.entries.put(key, Entry { headers, body }) {
             inner.bytes -= old.body.len() + target;
         }
@@ -87,7 +90,12 @@ impl ResponseCache {
         }
     }
 
-    /// How many responses are held; for tests and the log.
+    /// Bytes held, bodies and keys; never above the budget once a request has finished.
+    pub fn bytes(&self) -> usize {
+        self.inner.lock().map(|i| i.bytes).unwrap_or(0)
+    }
+
+    /// How many responses are held.
     pub fn len(&self) -> usize {
         self.inner.lock().map(|i| i.entries.len()).unwrap_or(0)
     }

@@ -8,6 +8,7 @@ mod process;
 
 mod binary;
 mod bundles;
+mod cache;
 mod conformance;
 mod container;
 mod crash;

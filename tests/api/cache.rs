@@ -1,0 +1,107 @@
+//! The response cache: a repeated read is answered from memory until the data version moves,
+//! which any write does, and it never mixes up representations or outgrows its budget.
+
+use industry_facts::db::{self, store::OnExisting, store::ingest};
+use industry_facts::{AppState, app};
+
+use crate::bundles::minimal;
+use crate::helpers::TestApp;
+
+async fn seeded(cache_bytes: usize) -> (TestApp, AppState) {
+    let pool = db::connect(":memory:").await.unwrap();
+    db::seed::load(&pool).await.unwrap();
+    let state = AppState::new(pool.clone()).with_cache_bytes(cache_bytes);
+    let app = TestApp {
+        router: app(state.clone()),
+        pool,
+    };
+    (app, state)
+}
+
+/// Changes a row without storing or deleting a source, so the data version stays put: only
+/// a cache can then explain an old answer.
+async fn rename_behind_the_version(app: &TestApp, name: &str) {
+    sqlx::query("UPDATE regions SET name_en = ? WHERE id = 'jinchang'")
+        .bind(name)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_repeated_read_is_served_until_a_write_moves_the_version() {
+    let (app, state) = seeded(1 << 20).await;
+    let cache = state.cache.clone().expect("on by default");
+    let path = "/v1/regions/jinchang";
+    let first = app.get_ok(path).await;
+    assert_eq!(cache.len(), 1);
+    rename_behind_the_version(&app, "Renamed").await;
+    assert_eq!(app.get_ok(path).await, first, "served from the cache");
+    assert_eq!(cache.len(), 1);
+
+    // Any write stores a source, and that moves the version.
+    ingest(&app.pool, &minimal(), OnExisting::Refuse)
+        .await
+        .unwrap();
+    let after = app.get_ok(path).await;
+    assert_eq!(after["data"]["name_en"], "Renamed");
+    // Deleting a source moves it too.
+    rename_behind_the_version(&app, "Again").await;
+    sqlx::query("DELETE FROM sources WHERE id = 'test-minimal'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(app.get_ok(path).await["data"]["name_en"], "Again");
+}
+
+#[tokio::test]
+async fn json_and_csv_of_one_url_are_kept_apart() {
+    let (app, _) = seeded(1 << 20).await;
+    let path = "/v1/regions?parent=gansu";
+    for _ in 0..2 {
+        let json = app.get(path).await;
+        assert!(
+            json.header("content-type")
+                .unwrap()
+                .starts_with("application/json")
+        );
+        let csv = app.get_with(path, &[("accept", "text/csv")]).await;
+        assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
+        assert!(csv.text().starts_with("id,name_zh"), "{}", csv.text());
+        let paged = app.get("/v1/regions?limit=2").await;
+        assert!(paged.header("link").unwrap().contains("rel=\"next\""));
+        assert_eq!(paged.header("x-total-count"), Some("19"));
+    }
+}
+
+#[tokio::test]
+async fn errors_and_writes_are_not_kept() {
+    let (app, state) = seeded(1 << 20).await;
+    let cache = state.cache.clone().unwrap();
+    app.get("/v1/regions/nowhere").await;
+    app.get("/v1/metrics?bogus=1").await;
+    app.get("/health").await;
+    assert_eq!(cache.len(), 0);
+}
+
+#[tokio::test]
+async fn the_cache_stays_within_its_budget_and_can_be_off() {
+    let budget = 16 * 1024;
+    let (app, state) = seeded(budget).await;
+    let cache = state.cache.clone().unwrap();
+    let mut most = 0;
+    for limit in 1..=60 {
+        app.get_ok(&format!("/v1/metrics?limit={limit}")).await;
+        assert!(cache.bytes() <= budget, "{} > {budget}", cache.bytes());
+        most = most.max(cache.len());
+    }
+    assert!(most > 1, "small pages are kept");
+    assert!(cache.len() < most, "older pages made room");
+
+    let (app, state) = seeded(0).await;
+    assert!(state.cache.is_none());
+    let path = "/v1/regions/jinchang";
+    app.get_ok(path).await;
+    rename_behind_the_version(&app, "Fresh").await;
+    assert_eq!(app.get_ok(path).await["data"]["name_en"], "Fresh");
+}
