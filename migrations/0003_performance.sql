@@ -39,5 +39,6 @@ CREATE INDEX metrics_indicator_id ON metrics (indicator, id);
 CREATE INDEX metrics_region_value ON metrics (region_id, value, id);
 CREATE INDEX metrics_period_sort ON metrics (COALESCE(period, ''), id);
 CREATE INDEX metrics_subject_value ON metrics (subject_id, value, id);
+CREATE INDEX metrics_period_to ON metrics (period_to, period_from);
 DROP INDEX metrics_indicator;
 DROP INDEX metrics_region;

@@ -312,13 +312,18 @@ pub struct Page<T> {
     pub meta: Meta,
 }
 
-pub async fn fetch_page<R: Resource>(pool: &SqlitePool, query: &ListQuery) -> AppResult<Page<R>> {
-    check_refs(pool, query).await?;
-    let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM ");
+/// The statement counting every row a list request matches. `prefix` goes before it, so a
+/// test can ask SQLite how it would run the very statement a request runs.
+pub fn count_query<R: Resource>(query: &ListQuery, prefix: &str) -> QueryBuilder<'static, Sqlite> {
+    let mut count = QueryBuilder::<Sqlite>::new(format!("{prefix}SELECT COUNT(*) FROM "));
     R::push_from(&mut count, query);
     push_where::<R>(&mut count, query);
-    let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
+    count
+}
 
+/// The statement reading one page, one row more than the limit to learn whether a next page
+/// exists; `prefix` as for [`count_query`].
+pub fn page_query<R: Resource>(query: &ListQuery, prefix: &str) -> QueryBuilder<'static, Sqlite> {
     let expr = query.sort.expr;
     // SQLite hands back INTEGER for whole REALs in expressions; the cast keeps the key type fixed.
     let key_expr = match query.sort.key {
@@ -326,7 +331,7 @@ pub async fn fetch_page<R: Resource>(pool: &SqlitePool, query: &ListQuery) -> Ap
         KeyType::Number => format!("CAST({expr} AS REAL)"),
     };
     let mut qb = QueryBuilder::<Sqlite>::new(format!(
-        "SELECT {}, {key_expr} AS sort_key, {} AS sort_id FROM ",
+        "{prefix}SELECT {}, {key_expr} AS sort_key, {} AS sort_id FROM ",
         R::COLUMNS,
         R::ID,
     ));
@@ -338,18 +343,28 @@ pub async fn fetch_page<R: Resource>(pool: &SqlitePool, query: &ListQuery) -> Ap
             qb.push(format!(" AND {}{op}", R::ID));
             qb.push_bind(c.id.clone());
         } else {
-            qb.push(format!(" AND (({expr}){op}"));
+            // A row value, which SQLite turns into one seek on the (key, id) index, so a page
+            // deep in the list costs what the first one does.
+            qb.push(format!(" AND ({expr}, {}){op}(", R::ID));
             push_key(&mut qb, &c.k);
-            qb.push(format!(" OR (({expr}) = "));
-            push_key(&mut qb, &c.k);
-            qb.push(format!(" AND {}{op}", R::ID));
+            qb.push(", ");
             qb.push_bind(c.id.clone());
-            qb.push("))");
+            qb.push(")");
         }
     }
     let dir = if query.desc { "DESC" } else { "ASC" };
     qb.push(format!(" ORDER BY {expr} {dir}, {} {dir} LIMIT ", R::ID));
     qb.push_bind(query.limit + 1);
+    qb
+}
+
+pub async fn fetch_page<R: Resource>(pool: &SqlitePool, query: &ListQuery) -> AppResult<Page<R>> {
+    check_refs(pool, query).await?;
+    let total: i64 = count_query::<R>(query, "")
+        .build_query_scalar()
+        .fetch_one(pool)
+        .await?;
+    let mut qb = page_query::<R>(query, "");
     let rows = qb.build().fetch_all(pool).await?;
 
     let has_next = rows.len() as i64 > query.limit;

@@ -8,6 +8,7 @@ use super::list::{KeyType, Resource, SortSpec, push_matching, push_region_subtre
 use super::params::{FilterKind, FilterSpec, FilterValue};
 use super::regions::REGION_EXISTS;
 use super::sources::SOURCE_EXISTS;
+use crate::bundle::dates::period_years;
 use crate::bundle::model::{METRIC_KINDS, QUALIFIERS, SUBJECT_TYPES, UNITS};
 use crate::db::search_index::{self, DocKind};
 use crate::fts::Term;
@@ -204,6 +205,14 @@ impl Resource for Metric {
             "region" => return push_region_subtree(qb, "m.region_id", value.text()),
             "period" => {
                 let period = value.text();
+                // Every period this matches spans the same years, so the years narrow the
+                // search through their index without changing what matches.
+                if let Some((from, to)) = period_years(&period) {
+                    qb.push(" AND m.period_from = ")
+                        .push_bind(i64::from(from))
+                        .push(" AND m.period_to = ")
+                        .push_bind(i64::from(to));
+                }
                 qb.push(" AND (m.period = ").push_bind(period.clone());
                 qb.push(" OR m.period LIKE ")
                     .push_bind(format!("{period}-%"))

@@ -22,6 +22,7 @@ mod load;
 mod metrics;
 mod openapi;
 mod pagination;
+mod plans;
 mod policies;
 mod projects;
 mod readonly;

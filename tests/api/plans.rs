@@ -1,0 +1,127 @@
+//! Every filter and sort of `/v1/metrics` is served by an index: SQLite is asked how it would
+//! run the very statements a request runs, for every combination of up to three filters under
+//! every sort, with and without a cursor, and no plan may read the metrics table through.
+
+use axum::http::HeaderMap;
+use sqlx::Row;
+
+use industry_facts::routes::list::{ListQuery, count_query, page_query};
+use industry_facts::routes::metrics::Metric;
+
+use crate::helpers::spawn_app;
+
+const FILTERS: [&str; 15] = [
+    "indicator=gdp",
+    "subject_type=region",
+    "subject=jinchang",
+    "region=gansu",
+    "unit=CNY",
+    "qualifier=exact",
+    "kind=actual",
+    "period=2022",
+    "from=2020",
+    "to=2023",
+    "min=1",
+    "max=1000000000000",
+    "source=jinchang-strong-tech",
+    "q=%E9%87%91%E6%98%8C",
+    "q=nickel",
+];
+
+const SORTS: [&str; 8] = [
+    "id",
+    "-id",
+    "value",
+    "-value",
+    "period",
+    "-period",
+    "indicator",
+    "-indicator",
+];
+
+/// A plan line that reads the metrics table row by row rather than through an index.
+fn scans_metrics(detail: &str) -> bool {
+    ["SCAN m", "SCAN metrics"].iter().any(|scan| {
+        detail == *scan || (detail.starts_with(&format!("{scan} ")) && !detail.contains("USING"))
+    })
+}
+
+fn combinations() -> Vec<Vec<&'static str>> {
+    let mut out = vec![vec![]];
+    for a in 0..FILTERS.len() {
+        out.push(vec![FILTERS[a]]);
+        for b in a + 1..FILTERS.len() {
+            out.push(vec![FILTERS[a], FILTERS[b]]);
+            for c in b + 1..FILTERS.len() {
+                out.push(vec![FILTERS[a], FILTERS[b], FILTERS[c]]);
+            }
+        }
+    }
+    out.retain(|set| set.iter().filter(|f| f.starts_with("q=")).count() <= 1);
+    out
+}
+
+#[test]
+fn the_scan_rule_tells_a_table_scan_from_an_index() {
+    assert!(scans_metrics("SCAN m"));
+    assert!(scans_metrics("SCAN metrics"));
+    assert!(!scans_metrics("SCAN m USING INDEX metrics_value"));
+    assert!(!scans_metrics("SCAN m USING COVERING INDEX metrics_kind"));
+    assert!(!scans_metrics(
+        "SEARCH m USING INDEX metrics_indicator_value (indicator=?)"
+    ));
+    assert!(!scans_metrics("SCAN region_closure"));
+}
+
+#[tokio::test]
+async fn no_filter_or_sort_reads_the_whole_metrics_table() {
+    let app = spawn_app().await;
+    let headers = HeaderMap::new();
+    let mut cursors = Vec::new();
+    for sort in SORTS {
+        let page = app
+            .get_ok(&format!("/v1/metrics?sort={sort}&limit=1"))
+            .await;
+        cursors.push(page["meta"]["next_cursor"].as_str().unwrap().to_owned());
+    }
+    let mut explained = 0;
+    let mut failures = Vec::new();
+    for set in combinations() {
+        for (sort, cursor) in SORTS.iter().zip(&cursors) {
+            for with_cursor in [false, true] {
+                let mut raw = set.join("&");
+                raw.push_str(&format!("&sort={sort}"));
+                if with_cursor {
+                    raw.push_str(&format!("&cursor={cursor}"));
+                }
+                let query = ListQuery::parse::<Metric>(Some(&raw), &headers)
+                    .unwrap_or_else(|e| panic!("{raw}: {e:?}"));
+                let statements = [
+                    count_query::<Metric>(&query, "EXPLAIN QUERY PLAN "),
+                    page_query::<Metric>(&query, "EXPLAIN QUERY PLAN "),
+                ];
+                for mut statement in statements {
+                    let rows = statement.build().fetch_all(&app.pool).await.unwrap();
+                    explained += 1;
+                    let details: Vec<String> =
+                        rows.iter().map(|r| r.get::<String, _>("detail")).collect();
+                    if details.iter().any(|d| scans_metrics(d)) {
+                        failures.push(format!("{raw}\n    {}", details.join("\n    ")));
+                    }
+                }
+            }
+        }
+    }
+    assert!(explained > 10_000, "{explained} statements explained");
+    assert!(
+        failures.is_empty(),
+        "{} of {explained} statements scan metrics, e.g.\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .take(5)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
