@@ -48,12 +48,12 @@ fn scans_metrics(detail: &str) -> bool {
 
 fn combinations() -> Vec<Vec<&'static str>> {
     let mut out = vec![vec![]];
-    for a in 0..FILTERS.len() {
-        out.push(vec![FILTERS[a]]);
-        for b in a + 1..FILTERS.len() {
-            out.push(vec![FILTERS[a], FILTERS[b]]);
-            for c in b + 1..FILTERS.len() {
-                out.push(vec![FILTERS[a], FILTERS[b], FILTERS[c]]);
+    for (i, a) in FILTERS.iter().enumerate() {
+        out.push(vec![*a]);
+        for (j, b) in FILTERS.iter().enumerate().skip(i + 1) {
+            out.push(vec![*a, *b]);
+            for c in FILTERS.iter().skip(j + 1) {
+                out.push(vec![*a, *b, *c]);
             }
         }
     }
