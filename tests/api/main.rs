@@ -20,5 +20,6 @@ mod projects;
 mod regions;
 mod search;
 mod sources;
+mod synth;
 mod tampered;
 mod writes;
