@@ -50,7 +50,7 @@ impl Article {
 
     /// Every few sentences a paragraph ends, sometimes after a sentence of plain prose.
     pub fn prose(&mut self, pick: usize) {
-        if pick.is_multiple_of(3) {
+        if pick % 3 == 0 {
             self.write(PROSE[pick / 3 % PROSE.len()]);
         }
         self.write("\n");

@@ -199,10 +199,11 @@ fn opening(rng: &mut Rng, kind: &str, period: Option<&str>) -> String {
 /// The verb before the number; targets, plans and capacities each have their own, so that a
 /// target sentence `到2025年，…` never ends like an actual one.
 fn verb(rng: &mut Rng, kind: &str) -> &'static str {
-    match kind {
-        "target" => *rng.pick(&["力争达到", "目标为"]),
-        "plan" => *rng.pick(&["计划达到", "预计为"]),
-        "capacity" => *rng.pick(&["设计规模为", "规划产能为"]),
-        _ => *rng.pick(&["为", "达到", "实现"]),
-    }
+    let options: &[&'static str] = match kind {
+        "target" => &["力争达到", "目标为"],
+        "plan" => &["计划达到", "预计为"],
+        "capacity" => &["设计规模为", "规划产能为"],
+        _ => &["为", "达到", "实现"],
+    };
+    options[rng.below(options.len())]
 }

@@ -150,7 +150,7 @@ pub async fn generate(pool: &SqlitePool, options: &Options) -> Result<Report, Sy
             bundle.projects = projects;
             bundle.policies = policies;
         }
-        let valid = if index.is_multiple_of(options.validate_every.max(1)) {
+        let valid = if index % options.validate_every.max(1) == 0 {
             report.validated += 1;
             checked(bundle, resolved, &catalog)?
         } else {

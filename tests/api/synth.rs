@@ -110,12 +110,11 @@ async fn the_same_seed_gives_the_same_corpus() {
     for name in ["a.db", "b.db"] {
         let pool = seeded(&dir, name).await;
         synth::generate(&pool, &options).await.unwrap();
-        let rows: Vec<(String, String, f64, String)> = sqlx::query_as(
-            "SELECT id, region_id, value, quote FROM metrics ORDER BY id",
-        )
-        .fetch_all(&pool)
-        .await
-        .unwrap();
+        let rows: Vec<(String, String, f64, String)> =
+            sqlx::query_as("SELECT id, region_id, value, quote FROM metrics ORDER BY id")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
         corpora.push(rows);
     }
     assert_eq!(corpora[0], corpora[1]);
