@@ -1,80 +1,216 @@
 #!/usr/bin/env bash
-# Measures start-up time and read throughput of the release binary on this machine.
-# Absolute figures drift on shared machines, so every route is also given relative to
-# /health, the cheapest route behind the same middleware, measured in the same run.
-# Needs wrk and curl (Debian: apt-get install wrk curl). Traffic stays on 127.0.0.1.
+# Read throughput and latency of the release binary at the seed size and at a million metrics,
+# beside Datasette on the same file. The machine may be shared and noisy, so every figure is
+# also given relative to /health measured in the same run against the same database: ratios
+# hold where absolute numbers drift.
+#
+# Needs: cargo, curl, wrk (Debian: apt-get install wrk), python3 (for Datasette, installed into
+# target/bench-venv on first use). All traffic stays on 127.0.0.1.
+#
+#   bench/run.sh                       # everything; generates a 1M-metric database (~2 min)
+#   METRICS=100000 bench/run.sh        # a smaller corpus
+#   BIG_DB=/tmp/big.db bench/run.sh    # reuse (or create once) the large database there
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+METRICS=${METRICS:-1000000}
 DURATION=${DURATION:-5s}
 CONNECTIONS=${CONNECTIONS:-16}
 PORT=${PORT:-18181}
+DS_PORT=${DS_PORT:-18282}
 ADDR=127.0.0.1:$PORT
-OUT=${OUT:-bench/results.md}
+DEPTH_ROWS=${DEPTH_ROWS:-10000}
+# A province, a common indicator, by value descending: rows at both sizes, many on the large one.
+FILTER=${FILTER:-region=gansu&indicator=revenue&sort=-value}
+DEEP=${DEEP:-indicator=revenue&sort=-value}
+SEARCH=${SEARCH:-%E9%87%91%E6%98%8C} # 金昌
 
-cargo build --release --quiet
-BIN=target/release/industry-facts
 WORK=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+PIDS=()
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+cargo build --release --quiet --bins
+BIN=target/release/industry-facts
+SYNTH=target/release/synth
 
 now_ms() { date +%s%3N; }
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# Start-up: process start to the first 200 on /health, on a new database (migrations and
-# seed load included) and on an existing one (seed already loaded).
-startup() {
-    local db=$1 t0 t1
-    t0=$(now_ms)
-    INDUSTRY_FACTS_DB=$db INDUSTRY_FACTS_ADDR=$ADDR RUST_LOG=warn $BIN serve &
-    local pid=$!
+start_service() { # db → sets SERVICE_PID
+    INDUSTRY_FACTS_DB=$1 INDUSTRY_FACTS_ADDR=$ADDR RUST_LOG=warn $BIN serve &
+    SERVICE_PID=$!
+    PIDS+=("$SERVICE_PID")
     until curl -sf "http://$ADDR/health" >/dev/null; do sleep 0.005; done
+}
+
+stop_service() {
+    kill -TERM "$SERVICE_PID"
+    wait "$SERVICE_PID" || true
+}
+
+# Process start to the first 200 on /health.
+startup_ms() {
+    local t0 t1
+    t0=$(now_ms)
+    start_service "$1"
     t1=$(now_ms)
-    kill -TERM $pid
-    wait $pid
+    stop_service
     echo $((t1 - t0))
 }
 
-fresh=(); warm=()
+# wrk on one URL → "requests/s p50 p99" (latencies in ms).
+measure() {
+    wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 30s --latency -H 'Accept-Encoding: gzip' "$1" |
+        awk '
+            function ms(v) {
+                if (v ~ /us$/) return substr(v, 1, length(v) - 2) / 1000
+                if (v ~ /ms$/) return substr(v, 1, length(v) - 2) + 0
+                if (v ~ /s$/) return substr(v, 1, length(v) - 1) * 1000
+                return v
+            }
+            /^ +50%/ { p50 = ms($2) }
+            /^ +99%/ { p99 = ms($2) }
+            /Requests\/sec/ { rps = $2 }
+            END { printf "%.0f %.2f %.2f\n", rps, p50, p99 }'
+}
+
+# A cursor DEPTH_ROWS rows into the DEEP listing, walked 1000 rows at a time (a cursor does
+# not depend on the page size). Prints "cursor rows-skipped".
+deep_cursor() {
+    local base="http://$ADDR/v1/metrics?$DEEP" cursor="" skipped=0 next
+    while ((skipped < DEPTH_ROWS)); do
+        next=$(curl -sf "$base&limit=1000${cursor:+&cursor=$cursor}" | json 'd["meta"]["next_cursor"] or ""')
+        [[ -z $next ]] && break
+        cursor=$next
+        skipped=$((skipped + 1000))
+    done
+    echo "${cursor:--} $skipped"
+}
+
+ROWS=()
+row() { ROWS+=("$1"); echo "$1" >&2; }
+
+# Every route against one database; /health first, every other figure relative to it.
+bench_db() {
+    local label=$1 db=$2
+    start_service "$db"
+    local total item cursor skipped
+    total=$(curl -sf "http://$ADDR/v1/metrics?$FILTER&limit=1" | json 'd["meta"]["total"]')
+    item=$(curl -sf "http://$ADDR/v1/metrics?$DEEP&limit=1" | json 'd["data"][0]["id"]')
+    read -r cursor skipped < <(deep_cursor)
+    [[ $cursor == - ]] && cursor=""
+    declare -A urls=(
+        [health]="/health"
+        [filtered]="/v1/metrics?$FILTER&limit=50"
+        [first]="/v1/metrics?$DEEP&limit=50"
+        [deep]="/v1/metrics?$DEEP&limit=50${cursor:+&cursor=$cursor}"
+        [item]="/v1/metrics/$item"
+        [search]="/v1/search?q=$SEARCH"
+        [csv]="/v1/metrics?$FILTER&limit=1000&format=csv"
+    )
+    local order=(health filtered first deep item search csv) health_rps=""
+    for name in "${order[@]}"; do
+        read -r rps p50 p99 < <(measure "http://$ADDR${urls[$name]}")
+        if [[ $rps == 0 ]]; then
+            # Nothing finished within the run under load: time three requests one at a time.
+            p50=$(for _ in 1 2 3; do
+                curl -s -o /dev/null -w '%{time_total}\n' "http://$ADDR${urls[$name]}"
+            done | sort -n | awk 'NR == 2 {printf "%.0f", $1 * 1000}')
+            p99="(alone)"
+        fi
+        health_rps=${health_rps:-$rps}
+        ratio=$(awk -v a="$rps" -v b="$health_rps" 'BEGIN {printf "%.3f", a / b}')
+        row "| $label | $name | \`${urls[$name]:0:70}\` | $rps | $p50 | $p99 | $ratio |"
+        eval "RPS_${label}_$name=$rps"
+    done
+    local hwm rss
+    hwm=$(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$SERVICE_PID/status")
+    rss=$(awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$SERVICE_PID/status")
+    eval "MEM_${label}='peak ${hwm} MB, ${rss} MB after the run'"
+    eval "ROWS_${label}='filter matches $total metrics; deep page after $skipped rows'"
+    stop_service
+}
+
+datasette_bin() {
+    if command -v datasette >/dev/null; then
+        command -v datasette
+        return
+    fi
+    local venv=target/bench-venv
+    [[ -x $venv/bin/datasette ]] || {
+        python3 -m venv "$venv" >&2
+        "$venv/bin/pip" install --quiet datasette >&2
+    }
+    echo "$venv/bin/datasette"
+}
+
+# The filtered page as SQL: the same rows, region subtree included, as Datasette would run it.
+datasette_rps() {
+    local db=$1 ds name sql url
+    ds=$(datasette_bin)
+    name=$(basename "$db" .db)
+    "$ds" serve -i "$db" --port "$DS_PORT" --setting sql_time_limit_ms 60000 >/dev/null 2>&1 &
+    local pid=$!
+    PIDS+=("$pid")
+    until curl -sf "http://127.0.0.1:$DS_PORT/-/versions.json" >/dev/null; do sleep 0.1; done
+    local region indicator
+    region=$(sed -E 's/.*region=([^&]*).*/\1/' <<<"$FILTER")
+    indicator=$(sed -E 's/.*indicator=([^&]*).*/\1/' <<<"$FILTER")
+    sql="with recursive sub(id) as (select '$region' union select r.id from regions r join sub on r.parent_id = sub.id)
+select * from metrics where indicator = '$indicator' and region_id in (select id from sub)
+order by value desc, id desc limit 50"
+    url="http://127.0.0.1:$DS_PORT/$name.json?_shape=array&sql=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$sql")"
+    curl -sf "$url" | json 'len(d)' >&2
+    read -r rps p50 p99 < <(measure "$url")
+    kill "$pid"
+    wait "$pid" 2>/dev/null || true
+    echo "$rps $p50 $p99"
+}
+
+# Start-up on the seed: a new database (migrations and seed load) and an existing one.
+fresh=() warm=()
 for i in 1 2 3 4 5; do
-    fresh+=("$(startup "$WORK/fresh-$i.db")")
-    warm+=("$(startup "$WORK/fresh-$i.db")")
+    fresh+=("$(startup_ms "$WORK/fresh-$i.db")")
+    warm+=("$(startup_ms "$WORK/fresh-$i.db")")
 done
-median() { printf '%s\n' "$@" | sort -n | sed -n 3p; }
 
-INDUSTRY_FACTS_DB=$WORK/bench.db INDUSTRY_FACTS_ADDR=$ADDR RUST_LOG=warn $BIN serve &
-until curl -sf "http://$ADDR/health" >/dev/null; do sleep 0.01; done
+SEED_DB=$WORK/seed.db
+start_service "$SEED_DB" && stop_service
 
-routes=(
-    "/health"
-    "/v1/regions/jinchang"
-    "/v1/metrics?limit=1"
-    "/v1/metrics?limit=50"
-    "/v1/metrics?region=gansu&sort=-value&limit=20"
-    "/v1/metrics?indicator=gdp&from=2022&to=2023"
-    "/v1/metrics?q=%E9%95%8D%E9%92%B4"
-    "/v1/search?q=nickel"
-    "/v1/sources/jinchang-strong-tech"
-    "/v1/metrics?format=csv&limit=1000"
-)
+BIG_DB=${BIG_DB:-$WORK/big.db}
+if [[ ! -e $BIG_DB ]]; then
+    t0=$(now_ms)
+    $SYNTH --metrics "$METRICS" --db "$BIG_DB" >&2
+    GEN_S=$(awk -v ms=$(($(now_ms) - t0)) 'BEGIN {printf "%.1f", ms / 1000}')
+else
+    GEN_S="(reused $BIG_DB)"
+fi
+big_startup=$(startup_ms "$BIG_DB")
 
-{
-    echo "# Benchmark results"
-    echo
-    echo "Machine: $(nproc) cores, $(uname -m); $(date -u +%Y-%m-%d); wrk, $CONNECTIONS connections, $DURATION per route."
-    echo
-    echo "Start-up to the first 200 on /health (median of 5): new database ${fresh[*]} → **$(median "${fresh[@]}") ms**;"
-    echo "existing database ${warm[*]} → **$(median "${warm[@]}") ms**."
-    echo
-    echo "| route | requests/s | mean latency | relative to /health |"
-    echo "|---|---:|---:|---:|"
-} > "$OUT"
+bench_db seed "$SEED_DB"
+bench_db big "$BIG_DB"
+read -r ds_seed_rps ds_seed_p50 ds_seed_p99 < <(datasette_rps "$SEED_DB")
+read -r ds_big_rps ds_big_p50 ds_big_p99 < <(datasette_rps "$BIG_DB")
 
-reference=""
-for route in "${routes[@]}"; do
-    result=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -H 'Accept-Encoding: gzip' "http://$ADDR$route")
-    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$result")
-    latency=$(awk '/Latency/ {print $2; exit}' <<<"$result")
-    reference=${reference:-$rps}
-    ratio=$(awk -v a="$rps" -v b="$reference" 'BEGIN {printf "%.2f", a / b}')
-    echo "| \`$route\` | $rps | $latency | $ratio |" >> "$OUT"
-done
-cat "$OUT"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "n/a"}'; }
+echo
+echo "Machine: $(nproc) cores, $(uname -m); $(date -u +%Y-%m-%d); wrk -t2 -c$CONNECTIONS -d$DURATION --latency; $METRICS synthetic metrics generated in $GEN_S s."
+echo
+echo "| corpus | route | URL | requests/s | p50 ms | p99 ms | × /health |"
+echo "|---|---|---|---:|---:|---:|---:|"
+printf '%s\n' "${ROWS[@]}"
+echo "| seed | datasette | same rows as \`filtered\`, as SQL | $ds_seed_rps | $ds_seed_p50 | $ds_seed_p99 | |"
+echo "| big | datasette | same rows as \`filtered\`, as SQL | $ds_big_rps | $ds_big_p50 | $ds_big_p99 | |"
+echo
+echo "- seed: $ROWS_seed; memory $MEM_seed"
+echo "- big: $ROWS_big; memory $MEM_big"
+echo "- start-up to the first 200 on /health, median of 5: new seed database ${fresh[*]} → $(median "${fresh[@]}") ms; existing ${warm[*]} → $(median "${warm[@]}") ms; big database $big_startup ms"
+echo "- filtered page vs /health: seed $(ratio "$RPS_seed_filtered" "$RPS_seed_health"), big $(ratio "$RPS_big_filtered" "$RPS_big_health")"
+echo "- filtered page, big vs seed: $(ratio "$RPS_big_filtered" "$RPS_seed_filtered")"
+echo "- deep page vs first page, big: $(ratio "$RPS_big_deep" "$RPS_big_first")"
+echo "- filtered page vs Datasette: seed $(ratio "$RPS_seed_filtered" "$ds_seed_rps"), big $(ratio "$RPS_big_filtered" "$ds_big_rps")"

@@ -11,6 +11,7 @@ pub mod http;
 pub mod quantity;
 pub mod routes;
 pub mod state;
+pub mod synth;
 pub mod telemetry;
 
 use axum::Router;

@@ -29,5 +29,6 @@ mod readonly;
 mod regions;
 mod search;
 mod sources;
+mod synth;
 mod tampered;
 mod writes;
