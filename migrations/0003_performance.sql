@@ -36,7 +36,7 @@ END;
 -- Indexes that serve a filter together with the sort, so a page reads only its own rows.
 CREATE INDEX metrics_indicator_value ON metrics (indicator, value, id);
 CREATE INDEX metrics_indicator_id ON metrics (indicator, id);
-CREATE INDEX metrics_region_value ON metrics (region_id, value, id);
+CREATE INDEX metrics_region_indicator ON metrics (region_id, indicator, value, id);
 CREATE INDEX metrics_period_sort ON metrics (COALESCE(period, ''), id);
 CREATE INDEX metrics_subject_value ON metrics (subject_id, value, id);
 CREATE INDEX metrics_period_to ON metrics (period_to, period_from);

@@ -96,8 +96,10 @@ async fn index_rows(
     }
     q.execute(&mut *conn).await?;
 
+    // CROSS JOIN keeps the table's own filter in the outer loop; left to itself the planner
+    // may walk every entry of the kind instead, which grows with the whole index.
     let select = format!(
-        "SELECT d.rowid, {} FROM {} JOIN search_docs d ON d.kind = '{}' AND d.ref_id = {a}.id WHERE {filter}",
+        "SELECT d.rowid, {} FROM {} CROSS JOIN search_docs d ON d.kind = '{}' AND d.ref_id = {a}.id WHERE {filter}",
         kind.text, kind.table, kind.kind
     );
     let mut q = sqlx::query(&select);

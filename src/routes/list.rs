@@ -46,6 +46,9 @@ pub trait Resource: for<'r> FromRow<'r, SqliteRow> + Serialize + Send + Unpin + 
     const COLUMNS: &'static str;
     const ITEM_COLUMNS: &'static str = Self::COLUMNS;
     const FROM: &'static str;
+    /// What counting reads: `FROM` without the joins that only add columns, which SQLite
+    /// would otherwise perform for every counted row.
+    const COUNT_FROM: &'static str = Self::FROM;
     const ID: &'static str;
     /// What `q` searches: this kind's entries in the full-text index.
     const DOC: &'static DocKind;
@@ -58,9 +61,14 @@ pub trait Resource: for<'r> FromRow<'r, SqliteRow> + Serialize + Send + Unpin + 
     /// A last touch on the page, with the search term (the search route builds snippets here).
     fn finish_page(_items: &mut [Self], _q: Option<&str>) {}
 
-    /// The rows a query reads from; the search route builds its own for each term.
-    fn push_from(qb: &mut QueryBuilder<'_, Sqlite>, _query: &ListQuery) {
-        qb.push(Self::FROM);
+    /// The rows a query reads from (`counting`: only to count them); the search route builds
+    /// its own for each term.
+    fn push_from(qb: &mut QueryBuilder<'_, Sqlite>, _query: &ListQuery, counting: bool) {
+        qb.push(if counting {
+            Self::COUNT_FROM
+        } else {
+            Self::FROM
+        });
     }
 
     /// Pushes ` AND (rows whose text matches the term)`.
@@ -316,7 +324,7 @@ pub struct Page<T> {
 /// test can ask SQLite how it would run the very statement a request runs.
 pub fn count_query<R: Resource>(query: &ListQuery, prefix: &str) -> QueryBuilder<'static, Sqlite> {
     let mut count = QueryBuilder::<Sqlite>::new(format!("{prefix}SELECT COUNT(*) FROM "));
-    R::push_from(&mut count, query);
+    R::push_from(&mut count, query, true);
     push_where::<R>(&mut count, query);
     count
 }
@@ -335,8 +343,31 @@ pub fn page_query<R: Resource>(query: &ListQuery, prefix: &str) -> QueryBuilder<
         R::COLUMNS,
         R::ID,
     ));
-    R::push_from(&mut qb, query);
-    push_where::<R>(&mut qb, query);
+    R::push_from(&mut qb, query, false);
+    let dir = if query.desc { "DESC" } else { "ASC" };
+    let order = format!(" ORDER BY {expr} {dir}, {} {dir}", R::ID);
+    if R::COUNT_FROM == R::FROM {
+        push_page_rows::<R>(&mut qb, query, &order);
+    } else {
+        // The page's ids first, from the bare table, and only then the joins for those rows:
+        // otherwise every candidate row would be joined before the sort picks the page.
+        qb.push(format!(" WHERE {} IN (SELECT {} FROM ", R::ID, R::ID));
+        R::push_from(&mut qb, query, true);
+        push_page_rows::<R>(&mut qb, query, &order);
+        qb.push(")");
+        qb.push(order);
+    }
+    qb
+}
+
+/// Pushes the filters, the cursor condition, the order and the limit of a page.
+fn push_page_rows<R: Resource>(
+    qb: &mut QueryBuilder<'static, Sqlite>,
+    query: &ListQuery,
+    order: &str,
+) {
+    push_where::<R>(qb, query);
+    let expr = query.sort.expr;
     let op = if query.desc { " < " } else { " > " };
     if let Some(c) = &query.cursor {
         if expr == R::ID {
@@ -346,16 +377,15 @@ pub fn page_query<R: Resource>(query: &ListQuery, prefix: &str) -> QueryBuilder<
             // A row value, which SQLite turns into one seek on the (key, id) index, so a page
             // deep in the list costs what the first one does.
             qb.push(format!(" AND ({expr}, {}){op}(", R::ID));
-            push_key(&mut qb, &c.k);
+            push_key(qb, &c.k);
             qb.push(", ");
             qb.push_bind(c.id.clone());
             qb.push(")");
         }
     }
-    let dir = if query.desc { "DESC" } else { "ASC" };
-    qb.push(format!(" ORDER BY {expr} {dir}, {} {dir} LIMIT ", R::ID));
+    qb.push(order);
+    qb.push(" LIMIT ");
     qb.push_bind(query.limit + 1);
-    qb
 }
 
 pub async fn fetch_page<R: Resource>(pool: &SqlitePool, query: &ListQuery) -> AppResult<Page<R>> {

@@ -82,6 +82,7 @@ impl Resource for Metric {
         LEFT JOIN enterprises se ON m.subject_type = 'enterprise' AND se.id = m.subject_id \
         LEFT JOIN projects sp ON m.subject_type = 'project' AND sp.id = m.subject_id \
         LEFT JOIN policies so ON m.subject_type = 'policy' AND so.id = m.subject_id";
+    const COUNT_FROM: &'static str = "metrics m";
     const ID: &'static str = "m.id";
     const DOC: &'static DocKind = &search_index::METRIC;
     const SORTS: &'static [SortSpec] = &[
@@ -244,8 +245,8 @@ impl Resource for Metric {
 
     /// A metric matches by its quote, its indicator's names or its subject's names.
     fn push_search(qb: &mut QueryBuilder<'_, Sqlite>, term: &Term) {
-        qb.push(" AND (");
-        push_quote_or_indicator(qb, term);
+        qb.push(" AND m.id IN (");
+        push_quote_or_indicator_ids(qb, term);
         for kind in [
             &search_index::REGION,
             &search_index::ENTERPRISE,
@@ -253,22 +254,23 @@ impl Resource for Metric {
             &search_index::POLICY,
         ] {
             qb.push(format!(
-                " OR (m.subject_type = '{}' AND m.subject_id IN (",
+                " UNION ALL SELECT id FROM metrics WHERE subject_type = '{}' AND subject_id IN (",
                 kind.kind
             ));
             push_matching(qb, kind, term);
-            qb.push("))");
+            qb.push(")");
         }
         qb.push(")");
     }
 }
 
-/// Pushes `(the quote or the indicator's names match)`: what `/v1/search` looks at, which
-/// leaves out the subject so a place's name does not list every number about the place.
-pub fn push_quote_or_indicator(qb: &mut QueryBuilder<'_, Sqlite>, term: &Term) {
-    qb.push("(m.id IN (");
+/// Pushes a subquery of the ids of metrics whose quote or indicator's names match: what
+/// `/v1/search` looks at, which leaves out the subject so a place's name does not list every
+/// number about the place. One set of ids, so the outer query looks each up by primary key
+/// rather than testing every metric against several conditions.
+pub fn push_quote_or_indicator_ids(qb: &mut QueryBuilder<'_, Sqlite>, term: &Term) {
     push_matching(qb, &search_index::METRIC, term);
-    qb.push(") OR m.indicator IN (");
+    qb.push(" UNION ALL SELECT id FROM metrics WHERE indicator IN (");
     push_matching(qb, &search_index::INDICATOR, term);
-    qb.push("))");
+    qb.push(")");
 }

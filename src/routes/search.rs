@@ -10,7 +10,7 @@ use super::Routes;
 use super::enterprises::Enterprise;
 use super::indicators::Indicator;
 use super::list::{KeyType, ListQuery, Resource, SortSpec, fetch_page, render};
-use super::metrics::push_quote_or_indicator;
+use super::metrics::push_quote_or_indicator_ids;
 use super::params::{FilterKind, FilterSpec, FilterValue};
 use super::policies::Policy;
 use super::projects::Project;
@@ -55,6 +55,7 @@ struct Branch {
     name_en: &'static str,
     /// A table of alternative names `(owner column, alias)`, when the collection has one.
     aliases: Option<(&'static str, &'static str)>,
+    /// What the snippet is cut from; `{term}` stands for the search term.
     snippet: &'static str,
     /// The collection's own `q` rule, so `/v1/search` finds what each list's `q` finds.
     search: fn(&mut QueryBuilder<'_, Sqlite>, &Term),
@@ -121,20 +122,23 @@ const BRANCHES: [Branch; 7] = [
         name_zh: "s.title",
         name_en: "s.title",
         aliases: None,
-        snippet: "s.title || ' ' || s.text",
+        // Only the stretch of the article around the term: whole articles would be carried
+        // through the sort of every hit.
+        snippet: "s.title || ' ' || substr(s.text, max(1, instr(lower(s.text), lower({term})) - 60), 240)",
         search: Source::push_search,
     },
     Branch {
         doc: &search_index::METRIC,
         rank: 7,
-        from: "metrics m JOIN indicators ind ON ind.id = m.indicator",
+        from: "metrics m CROSS JOIN indicators ind ON ind.id = m.indicator",
         name_zh: "ind.name_zh",
         name_en: "ind.name_en",
         aliases: None,
         snippet: "m.quote || ' ' || ind.name_zh || ' ' || ind.name_en",
         search: |qb, term| {
-            qb.push(" AND ");
-            push_quote_or_indicator(qb, term);
+            qb.push(" AND m.id IN (");
+            push_quote_or_indicator_ids(qb, term);
+            qb.push(")");
         },
     },
 ];
@@ -145,10 +149,16 @@ fn push_branch(qb: &mut QueryBuilder<'_, Sqlite>, b: &Branch, term: &Term) {
     let a = b.doc.alias();
     let (zh, en) = (b.name_zh, b.name_en);
     qb.push(format!(
-        "SELECT '{}' AS type, {} AS rank, {a}.id AS id, {zh} AS name_zh, {en} AS name_en, \
-         {} AS haystack, CASE WHEN lower({zh}) = lower(",
-        b.doc.kind, b.rank, b.snippet
+        "SELECT '{}' AS type, {} AS rank, {a}.id AS id, {zh} AS name_zh, {en} AS name_en, ",
+        b.doc.kind, b.rank
     ));
+    for (i, part) in b.snippet.split("{term}").enumerate() {
+        if i > 0 {
+            qb.push_bind(term.text.clone());
+        }
+        qb.push(part);
+    }
+    qb.push(" AS haystack, CASE WHEN lower({zh}) = lower(".replace("{zh}", zh));
     qb.push_bind(term.text.clone());
     qb.push(format!(") OR lower({en}) = lower("));
     qb.push_bind(term.text.clone());
@@ -208,7 +218,7 @@ impl Resource for Hit {
     }
 
     /// The union of every collection's hits for the term, each part filtered by its own index.
-    fn push_from(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
+    fn push_from(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery, _counting: bool) {
         let Some(term) = &query.q else {
             qb.push(
                 "(SELECT NULL AS type, 0 AS rank, NULL AS id, NULL AS name_zh, NULL AS name_en, \
