@@ -122,9 +122,9 @@ const BRANCHES: [Branch; 7] = [
         name_zh: "s.title",
         name_en: "s.title",
         aliases: None,
-        // Only the stretch of the article around the term: whole articles would be carried
-        // through the sort of every hit.
-        snippet: "s.title || ' ' || substr(s.text, max(1, instr(lower(s.text), lower({term})) - 60), 240)",
+        // Only the stretch of the article around the term (as typed; otherwise its start):
+        // whole articles would be carried through the sort of every hit.
+        snippet: "s.title || ' ' || substr(s.text, max(1, instr(s.text, {term}) - 60), 240)",
         search: Source::push_search,
     },
     Branch {
