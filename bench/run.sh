@@ -145,7 +145,9 @@ datasette_bin() {
     local venv=target/bench-venv
     [[ -x $venv/bin/datasette ]] || {
         python3 -m venv "$venv" >&2
-        "$venv/bin/pip" install --quiet datasette >&2
+        # pysqlite3-binary brings a SQLite new enough for the FTS5 options the schema uses
+        # (contentless_delete); Datasette picks it up instead of Python's own sqlite3.
+        "$venv/bin/pip" install --quiet datasette pysqlite3-binary >&2
     }
     echo "$venv/bin/datasette"
 }
@@ -158,7 +160,16 @@ datasette_rps() {
     "$ds" serve -i "$db" --port "$DS_PORT" --setting sql_time_limit_ms 60000 >/dev/null 2>&1 &
     local pid=$!
     PIDS+=("$pid")
-    until curl -sf "http://127.0.0.1:$DS_PORT/-/versions.json" >/dev/null; do sleep 0.1; done
+    local tries=0
+    until curl -sf "http://127.0.0.1:$DS_PORT/-/versions.json" >/dev/null; do
+        sleep 0.1
+        tries=$((tries + 1))
+        if ((tries > 600)); then
+            echo "datasette did not start on $db" >&2
+            echo "0 0 0"
+            return
+        fi
+    done
     local region indicator
     region=$(sed -E 's/.*region=([^&]*).*/\1/' <<<"$FILTER")
     indicator=$(sed -E 's/.*indicator=([^&]*).*/\1/' <<<"$FILTER")

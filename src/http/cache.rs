@@ -3,16 +3,22 @@
 //! Data changes only when a bundle is written, and every write bumps `data_version` (a trigger
 //! on `sources`, whichever process writes). A read looks the version up first and serves the
 //! stored body of the same request at that version, so a dashboard polling one URL costs one
-//! indexed row read instead of the page's query and its JSON. An entry made under an older
-//! version is never served again and ages out of the LRU.
+//! indexed row read instead of the page's query, its JSON and its compression. An entry made
+//! under an older version is never served again and ages out of the LRU.
+//!
+//! It sits outside the compression layer, so what it keeps is the body as sent, compressed
+//! for the `Accept-Encoding` it was asked with, together with its `ETag`.
 
 use std::sync::{Arc, Mutex};
 
-use axum::body::{Body, Bytes, HttpBody};
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use bytes::BytesMut;
+use futures_util::StreamExt;
+use http_body_util::BodyExt;
 use lru::LruCache;
 use sqlx::SqlitePool;
 
@@ -26,6 +32,8 @@ struct Key {
     target: String,
     /// `Accept` chooses between JSON and CSV.
     accept: Option<HeaderValue>,
+    /// The body is kept as compressed for this.
+    accept_encoding: Option<HeaderValue>,
 }
 
 struct Entry {
@@ -44,10 +52,6 @@ pub struct ResponseCache {
     inner: Arc<Mutex<Inner>>,
     budget: usize,
 }
-
-/// The headers a handler sets that belong to the representation; everything else (request id,
-/// CORS, ETag, compression) is added per request by the outer layers.
-const KEPT: [header::HeaderName; 2] = [header::CONTENT_TYPE, header::LINK];
 
 impl ResponseCache {
     /// A cache holding at most `budget` bytes of bodies.
@@ -112,6 +116,54 @@ async fn version(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
         .await
 }
 
+/// Reads a body whole when it is at most `max` bytes; a larger one comes back as a body that
+/// still yields every byte, the part already read first.
+async fn buffer(mut body: Body, max: usize) -> Result<Bytes, Body> {
+    let mut read = BytesMut::new();
+    while let Some(frame) = body.frame().await {
+        let data = match frame {
+            Ok(frame) => match frame.into_data() {
+                Ok(data) => data,
+                Err(_) => continue,
+            },
+            Err(err) => {
+                tracing::error!(error = %err, "a response body failed");
+                return Err(Body::empty());
+            }
+        };
+        read.extend_from_slice(&data);
+        if read.len() > max {
+            let head = read.freeze();
+            let rest = body.into_data_stream();
+            let whole = futures_util::stream::once(async move { Ok(head) }).chain(rest);
+            return Err(Body::from_stream(whole));
+        }
+    }
+    Ok(read.freeze())
+}
+
+/// The stored response as a `304` when the client already holds it.
+fn not_modified(headers: &HeaderMap, request_headers: &HeaderMap) -> Option<Response> {
+    let etag = headers.get(header::ETAG)?.to_str().ok()?;
+    let inm = request_headers.get(header::IF_NONE_MATCH)?.to_str().ok()?;
+    if !super::etag::matches(inm, etag) {
+        return None;
+    }
+    let mut response = StatusCode::NOT_MODIFIED.into_response();
+    for (name, value) in headers {
+        if ![
+            header::CONTENT_TYPE,
+            header::CONTENT_LENGTH,
+            header::CONTENT_ENCODING,
+        ]
+        .contains(name)
+        {
+            response.headers_mut().append(name, value.clone());
+        }
+    }
+    Some(response)
+}
+
 /// Serves a `GET /v1/…` from the cache when the data has not changed since it was stored.
 pub async fn serve(
     State((cache, pool)): State<(ResponseCache, SqlitePool)>,
@@ -133,10 +185,14 @@ pub async fn serve(
             .map(|p| p.as_str().to_owned())
             .unwrap_or_default(),
         accept: request.headers().get(header::ACCEPT).cloned(),
+        accept_encoding: request.headers().get(header::ACCEPT_ENCODING).cloned(),
     };
     if let Some((headers, body)) = cache.get(&key) {
+        if let Some(response) = not_modified(&headers, request.headers()) {
+            return response;
+        }
         let mut response = Body::from(body).into_response();
-        response.headers_mut().extend(headers);
+        *response.headers_mut() = headers;
         return response;
     }
     let response = next.run(request).await;
@@ -144,30 +200,37 @@ pub async fn serve(
         return response;
     }
     let (parts, body) = response.into_parts();
-    // Only bodies known to be small are buffered; anything else streams through untouched.
-    if body
-        .size_hint()
-        .exact()
-        .is_none_or(|n| n > MAX_ENTRY as u64)
-    {
-        return Response::from_parts(parts, body);
-    }
-    let bytes = match axum::body::to_bytes(body, MAX_ENTRY).await {
-        Ok(bytes) => bytes,
-        Err(err) => {
-            tracing::error!(error = %err, "could not buffer a response body");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    match buffer(body, MAX_ENTRY).await {
+        Ok(bytes) => {
+            cache.put(key, parts.headers.clone(), bytes.clone());
+            Response::from_parts(parts, Body::from(bytes))
         }
-    };
-    let mut kept = HeaderMap::new();
-    for name in KEPT {
-        if let Some(v) = parts.headers.get(&name) {
-            kept.insert(name, v.clone());
-        }
+        Err(body) => Response::from_parts(parts, body),
     }
-    if let Some(v) = parts.headers.get("x-total-count") {
-        kept.insert("x-total-count", v.clone());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_small_body_is_read_whole_and_a_large_one_passes_on_intact() {
+        let small = Bytes::from(vec![7u8; 100]);
+        assert_eq!(
+            buffer(Body::from(small.clone()), 1000).await.unwrap(),
+            small
+        );
+
+        let chunks: Vec<Result<Bytes, std::io::Error>> =
+            (0..50u8).map(|i| Ok(Bytes::from(vec![i; 100]))).collect();
+        let large = Body::from_stream(futures_util::stream::iter(chunks));
+        let passed = buffer(large, 1000).await.expect_err("over the limit");
+        let all = axum::body::to_bytes(passed, usize::MAX).await.unwrap();
+        assert_eq!(all.len(), 5000);
+        assert!(
+            all.chunks(100)
+                .enumerate()
+                .all(|(i, c)| c.iter().all(|&b| b == i as u8))
+        );
     }
-    cache.put(key, kept, bytes.clone());
-    Response::from_parts(parts, Body::from(bytes))
 }

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 /// Bodies above this are sent without an ETag rather than buffered.
 const MAX_TAGGED_BODY: usize = 16 * 1024 * 1024;
 
-fn matches(if_none_match: &str, etag: &str) -> bool {
+pub(crate) fn matches(if_none_match: &str, etag: &str) -> bool {
     let bare = etag.trim_start_matches("W/");
     if_none_match
         .split(',')

@@ -22,12 +22,6 @@ use tracing::Level;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Wraps the routes, innermost first: ETag over the plain body, then compression (at its
-/// fastest level: on JSON it costs little size and most of the CPU otherwise), the request
-/// deadline, the concurrency cap (outside the deadline, so a shed request costs nothing and a
-/// waiting one cannot hold a slot past its deadline), CORS (so refusals carry it too),
-/// tracing with the request id, and the request id itself outermost so every log line,
-/// refusals included, has it.
 /// What the middleware stack needs from the configuration.
 pub struct Layers {
     request_timeout: Duration,
@@ -45,17 +39,27 @@ impl Layers {
     }
 
     pub fn apply(self, router: Router) -> Router {
-        // Innermost, so a stored page skips the handler but still gets an ETag, compression
-        // and a request id like any other response.
-        let router = match self.cache {
-            Some(cache) => router.layer(axum::middleware::from_fn_with_state(cache, cache::serve)),
-            None => router,
-        };
-        layers(router, self.request_timeout, self.max_concurrency)
+        layers(
+            router,
+            self.cache,
+            self.request_timeout,
+            self.max_concurrency,
+        )
     }
 }
 
-fn layers(router: Router, request_timeout: Duration, max_concurrency: usize) -> Router {
+/// Wraps the routes, innermost first: ETag over the plain body, then compression (at its
+/// fastest level: on JSON it costs little size and most of the CPU otherwise), the response
+/// cache, the request deadline, the concurrency cap (outside the deadline, so a shed request
+/// costs nothing and a waiting one cannot hold a slot past its deadline), CORS (so refusals
+/// carry it too), tracing with the request id, and the request id itself outermost so every
+/// log line, refusals included, has it.
+fn layers(
+    router: Router,
+    cache: Option<(cache::ResponseCache, SqlitePool)>,
+    request_timeout: Duration,
+    max_concurrency: usize,
+) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
@@ -84,6 +88,12 @@ fn layers(router: Router, request_timeout: Duration, max_concurrency: usize) -> 
     let router = router
         .layer(axum::middleware::from_fn(etag::etag))
         .layer(CompressionLayer::new().quality(CompressionLevel::Fastest));
+    // Outside compression, so a stored page is sent as it was compressed and tagged, with
+    // the limits, CORS and a request id still applied around it.
+    let router = match cache {
+        Some(cache) => router.layer(axum::middleware::from_fn_with_state(cache, cache::serve)),
+        None => router,
+    };
     let router = limits::deadline(router, request_timeout);
     limits::shed_load(router, max_concurrency)
         .layer(cors)

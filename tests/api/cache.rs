@@ -105,3 +105,32 @@ async fn the_cache_stays_within_its_budget_and_can_be_off() {
     rename_behind_the_version(&app, "Fresh").await;
     assert_eq!(app.get_ok(path).await["data"]["name_en"], "Fresh");
 }
+
+#[tokio::test]
+async fn a_stored_page_keeps_its_encoding_and_tag_and_revalidates() {
+    let (app, state) = seeded(1 << 20).await;
+    let cache = state.cache.clone().unwrap();
+    let path = "/v1/metrics?limit=20";
+    let plain = app.get(path).await;
+    let gzip = app.get_with(path, &[("accept-encoding", "gzip")]).await;
+    assert_eq!(cache.len(), 2, "one entry per encoding");
+    assert_eq!(gzip.header("content-encoding"), Some("gzip"));
+    assert_eq!(plain.header("content-encoding"), None);
+    for _ in 0..2 {
+        let again = app.get_with(path, &[("accept-encoding", "gzip")]).await;
+        assert_eq!(again.body, gzip.body, "the stored compressed bytes");
+        assert_eq!(again.header("etag"), gzip.header("etag"));
+        assert_eq!(again.header("content-encoding"), Some("gzip"));
+        assert_eq!(app.get(path).await.body, plain.body);
+    }
+    // A client holding the tag gets an empty 304 from the stored entry, with the tag.
+    let etag = plain.header("etag").unwrap().to_owned();
+    let r = app.get_with(path, &[("if-none-match", &etag)]).await;
+    assert_eq!(r.status, 304);
+    assert!(r.body.is_empty());
+    assert_eq!(r.header("etag"), Some(etag.as_str()));
+    assert_eq!(r.header("content-type"), None);
+    let r = app.get_with(path, &[("if-none-match", "\"other\"")]).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body, plain.body);
+}
