@@ -13,6 +13,14 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// The number every write moves (triggers on `sources`, migration `0003`), whichever process
+/// writes: what is derived from the data can be kept as long as it stays the same.
+pub async fn data_version(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT version FROM data_version WHERE id = 1")
+        .fetch_one(pool)
+        .await
+}
+
 /// Opens (creating when missing) the database and brings its schema up to date.
 pub async fn connect(path: &str) -> Result<SqlitePool, sqlx::Error> {
     let in_memory = path == ":memory:";

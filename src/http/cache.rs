@@ -109,13 +109,6 @@ impl ResponseCache {
     }
 }
 
-/// The current data version, read on every cached route.
-async fn version(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT version FROM data_version WHERE id = 1")
-        .fetch_one(pool)
-        .await
-}
-
 /// Reads a body whole when it is at most `max` bytes; a larger one comes back as a body that
 /// still yields every byte, the part already read first.
 async fn buffer(mut body: Body, max: usize) -> Result<Bytes, Body> {
@@ -174,7 +167,7 @@ pub async fn serve(
     if !cacheable {
         return next.run(request).await;
     }
-    let Ok(version) = version(&pool).await else {
+    let Ok(version) = crate::db::data_version(&pool).await else {
         return next.run(request).await;
     };
     let key = Key {

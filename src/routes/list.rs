@@ -11,6 +11,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{FromRow, QueryBuilder, Row, Sqlite, SqlitePool};
 
 use super::Routes;
+use super::counts::CountCache;
 use super::csv::to_csv;
 use super::params::{FilterKind, FilterSpec, FilterValue, Params};
 use crate::db::search_index::DocKind;
@@ -388,12 +389,48 @@ fn push_page_rows<R: Resource>(
     qb.push_bind(query.limit + 1);
 }
 
-pub async fn fetch_page<R: Resource>(pool: &SqlitePool, query: &ListQuery) -> AppResult<Page<R>> {
-    check_refs(pool, query).await?;
+/// What decides a total: the collection, its filters and the search term; not the sort, the
+/// page size or the cursor.
+fn count_key<R: Resource>(query: &ListQuery) -> String {
+    let mut key = String::from(R::COLLECTION);
+    for (spec, value) in &query.filters {
+        key.push('\0');
+        key.push_str(spec.name);
+        key.push('=');
+        key.push_str(&value.text());
+    }
+    if let Some(term) = &query.q {
+        key.push_str("\0q=");
+        key.push_str(&term.text);
+    }
+    key
+}
+
+async fn total<R: Resource>(
+    pool: &SqlitePool,
+    counts: &CountCache,
+    query: &ListQuery,
+) -> AppResult<i64> {
+    let version = crate::db::data_version(pool).await?;
+    let key = count_key::<R>(query);
+    if let Some(total) = counts.get(version, &key) {
+        return Ok(total);
+    }
     let total: i64 = count_query::<R>(query, "")
         .build_query_scalar()
         .fetch_one(pool)
         .await?;
+    counts.put(version, key, total);
+    Ok(total)
+}
+
+pub async fn fetch_page<R: Resource>(
+    pool: &SqlitePool,
+    counts: &CountCache,
+    query: &ListQuery,
+) -> AppResult<Page<R>> {
+    check_refs(pool, query).await?;
+    let total = total::<R>(pool, counts, query).await?;
     let mut qb = page_query::<R>(query, "");
     let rows = qb.build().fetch_all(pool).await?;
 
@@ -464,13 +501,13 @@ pub fn render<T: Serialize>(
 }
 
 pub async fn list<R: Resource>(
-    pool: &SqlitePool,
+    state: &AppState,
     raw: Option<&str>,
     headers: &HeaderMap,
     uri: &Uri,
 ) -> AppResult<Response> {
     let query = ListQuery::parse::<R>(raw, headers)?;
-    let page = fetch_page::<R>(pool, &query).await?;
+    let page = fetch_page::<R>(&state.pool, &state.counts, &query).await?;
     render(page, query.format, uri, R::CSV_COLUMNS)
 }
 
@@ -499,7 +536,7 @@ async fn list_handler<R: Resource>(
     headers: HeaderMap,
     OriginalUri(uri): OriginalUri,
 ) -> AppResult<Response> {
-    list::<R>(&state.pool, raw.as_deref(), &headers, &uri).await
+    list::<R>(&state, raw.as_deref(), &headers, &uri).await
 }
 
 async fn item_handler<R: Resource>(

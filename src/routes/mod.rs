@@ -1,6 +1,7 @@
 //! HTTP routes, one file per resource; `router()` puts them together.
 
 pub mod bundles;
+pub mod counts;
 pub mod csv;
 pub mod enterprises;
 pub mod health;

@@ -285,7 +285,7 @@ async fn search(
     if query.q.is_none() {
         return Err(AppError::param("q", "is required: the text to search for"));
     }
-    let page = fetch_page::<Hit>(&state.pool, &query).await?;
+    let page = fetch_page::<Hit>(&state.pool, &state.counts, &query).await?;
     render(page, query.format, &uri, Hit::CSV_COLUMNS)
 }
 

@@ -134,3 +134,26 @@ async fn a_stored_page_keeps_its_encoding_and_tag_and_revalidates() {
     assert_eq!(r.status, 200);
     assert_eq!(r.body, plain.body);
 }
+
+#[tokio::test]
+async fn totals_are_kept_per_data_version_even_without_the_response_cache() {
+    let (app, _) = seeded(0).await;
+    let path = "/v1/regions?level=zone&limit=1";
+    let before = app.total(path).await;
+    // A region added behind the version: only a kept total explains the old figure.
+    sqlx::query("INSERT INTO regions (id, name_zh, name_en, level, parent_id) VALUES ('x-zone', '某园区', 'X Zone', 'zone', 'jinchang')")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(app.total(path).await, before);
+    assert_eq!(
+        app.total("/v1/regions?level=zone&limit=2&sort=-id").await,
+        before,
+        "any page and sort"
+    );
+    ingest(&app.pool, &minimal(), OnExisting::Refuse)
+        .await
+        .unwrap();
+    // The bundle adds a zone of its own, and the version moved, so both show.
+    assert_eq!(app.total(path).await, before + 2);
+}
