@@ -218,7 +218,7 @@ impl Resource for Hit {
     }
 
     /// The union of every collection's hits for the term, each part filtered by its own index.
-    fn push_from(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery, _counting: bool) {
+    fn push_from(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery, counting: bool) {
         let Some(term) = &query.q else {
             qb.push(
                 "(SELECT NULL AS type, 0 AS rank, NULL AS id, NULL AS name_zh, NULL AS name_en, \
@@ -231,7 +231,19 @@ impl Resource for Hit {
             if i > 0 {
                 qb.push(" UNION ALL ");
             }
-            push_branch(qb, branch, term);
+            if counting {
+                // Counting needs which rows match, not their names, snippets or tiers.
+                qb.push(format!(
+                    "SELECT '{}' AS type, {} AS rank, {}.id AS id FROM {} WHERE 1 = 1",
+                    branch.doc.kind,
+                    branch.rank,
+                    branch.doc.alias(),
+                    branch.from
+                ));
+                (branch.search)(qb, term);
+            } else {
+                push_branch(qb, branch, term);
+            }
         }
         qb.push(") h");
     }
