@@ -1,22 +1,12 @@
 -- Every region paired with each region at or below it, so "Gansu and everything in it" is one
 -- index range instead of a walk of the hierarchy per query. Rebuilt by every write that
--- touches regions (src/db/closure.rs).
+-- touches regions, and filled on start when empty (src/db/closure.rs).
 CREATE TABLE region_closure (
     ancestor   TEXT NOT NULL,
     descendant TEXT NOT NULL,
     depth      INTEGER NOT NULL,
     PRIMARY KEY (ancestor, descendant)
 ) STRICT, WITHOUT ROWID;
-
-INSERT INTO region_closure (ancestor, descendant, depth)
-WITH RECURSIVE up(ancestor, descendant, depth) AS (
-    SELECT id, id, 0 FROM regions
-    UNION ALL
-    SELECT r.parent_id, up.descendant, up.depth + 1
-      FROM up JOIN regions r ON r.id = up.ancestor
-     WHERE r.parent_id IS NOT NULL AND up.depth < 64
-)
-SELECT ancestor, descendant, MIN(depth) FROM up GROUP BY ancestor, descendant;
 
 -- Bumped by every write, so cached responses know when they are stale. Every write stores or
 -- deletes a source, so triggers on `sources` see them all, whichever process writes.

@@ -1,6 +1,6 @@
 //! The region closure table: which regions lie at or below which.
 
-use sqlx::SqliteConnection;
+use sqlx::{SqliteConnection, SqlitePool};
 
 /// Recomputes the whole table. A bundle may add a parent after its children or move a region,
 /// and with a few thousand regions a full rebuild costs less than getting increments right.
@@ -22,5 +22,20 @@ pub async fn rebuild(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     )
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// Fills the table of a database whose regions predate it (or that lost it), once, at start.
+pub async fn ensure(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let missing: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM regions) AND NOT EXISTS (SELECT 1 FROM region_closure)",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if missing {
+        rebuild(&mut tx).await?;
+        tx.commit().await?;
+    }
     Ok(())
 }

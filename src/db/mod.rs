@@ -53,6 +53,7 @@ pub async fn connect(path: &str) -> Result<SqlitePool, sqlx::Error> {
     };
     MIGRATOR.run(&pool).await?;
     search_index::ensure(&pool).await?;
+    closure::ensure(&pool).await?;
     // Statistics let the planner pick the index that fits each filter; sampling keeps this
     // to milliseconds even on a large file, and it does nothing when they are current.
     sqlx::query("PRAGMA analysis_limit = 1000")

@@ -12,6 +12,7 @@ use industry_facts::db;
 
 use crate::bundles::minimal;
 use crate::helpers::{TOKEN, TestApp, assert_problem, seed, spawn_app, spawn_writable_app};
+use crate::search::keys;
 
 /// The fields each collection's search looks at, as the bundles spell them.
 const FIELDS: [(&str, &str, &[&str]); 5] = [
@@ -97,17 +98,6 @@ fn expected(q: &str) -> BTreeSet<(String, String)> {
         }
     }
     out
-}
-
-fn keys(hits: &[Value]) -> BTreeSet<(String, String)> {
-    hits.iter()
-        .map(|h| {
-            (
-                h["type"].as_str().unwrap().into(),
-                h["id"].as_str().unwrap().into(),
-            )
-        })
-        .collect()
 }
 
 const QUERIES: [&str; 12] = [

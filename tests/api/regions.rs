@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::helpers::{assert_problem, mentions, seed, set, spawn_app};
+use crate::helpers::{TestApp, assert_problem, mentions, seed, set, spawn_app};
 
 fn aliases(v: &Value) -> BTreeSet<String> {
     v["aliases"]
@@ -167,4 +167,56 @@ async fn search_with_no_match_is_an_empty_page() {
     assert_eq!(page["data"], serde_json::json!([]));
     assert_eq!(page["meta"]["total"], 0);
     assert!(page["meta"]["next_cursor"].is_null());
+}
+
+/// The closure table behind `region=` follows writes that add or move regions, and a
+/// database that lacks it gets it filled on start.
+#[tokio::test]
+async fn region_filters_follow_added_and_moved_regions() {
+    use industry_facts::db::{self, store::OnExisting, store::ingest};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("facts.db");
+    let path = path.to_str().unwrap();
+    let pool = db::connect(path).await.unwrap();
+    db::seed::load(&pool).await.unwrap();
+    let app = TestApp::new(pool.clone());
+    let mut bundle = crate::bundles::minimal();
+    ingest(&pool, &bundle, OnExisting::Refuse).await.unwrap();
+    assert!(
+        app.ids("/v1/regions?region=gansu")
+            .await
+            .contains("jinchang-test-zone")
+    );
+    assert!(
+        app.ids("/v1/metrics?region=gansu")
+            .await
+            .contains("test-minimal-m001")
+    );
+
+    // Moved under Baotou: Gansu loses it, Inner Mongolia gains it.
+    bundle["regions"][0]["parent_id"] = "baotou".into();
+    ingest(&pool, &bundle, OnExisting::Replace).await.unwrap();
+    assert!(
+        !app.ids("/v1/metrics?region=gansu")
+            .await
+            .contains("test-minimal-m001")
+    );
+    assert!(
+        app.ids("/v1/metrics?region=inner-mongolia")
+            .await
+            .contains("test-minimal-m001")
+    );
+    let before = app.ids("/v1/regions?region=china").await;
+
+    sqlx::query("DELETE FROM region_closure")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let pool = db::connect(path).await.unwrap();
+    assert_eq!(
+        TestApp::new(pool).ids("/v1/regions?region=china").await,
+        before
+    );
 }

@@ -10,7 +10,7 @@ async fn search(app: &TestApp, q: &str) -> Vec<Value> {
     app.list_all(&format!("/v1/search?q={q}")).await
 }
 
-fn keys(hits: &[Value]) -> BTreeSet<(String, String)> {
+pub fn keys(hits: &[Value]) -> BTreeSet<(String, String)> {
     hits.iter()
         .map(|h| {
             (
