@@ -75,13 +75,37 @@ pub enum SynthError {
 
 /// Adds a synthetic corpus to a database that already holds the seed.
 pub async fn generate(pool: &SqlitePool, options: &Options) -> Result<Report, SynthError> {
-    let mut rng = Rng::new(options.seed);
     let mut conn = pool.acquire().await?;
     // A big page cache keeps index inserts off the disk while a million rows go in.
     sqlx::query("PRAGMA cache_size = -262144")
         .execute(&mut *conn)
         .await?;
-    let world = world::grow(&mut conn, &mut rng, options.metrics).await?;
+    // The metrics indexes that only serve reads are dropped for the load and built once at
+    // the end: sorting a million keys in one pass costs far less than inserting them one by
+    // one at random places. `metrics_source` stays, since each write indexes its source's
+    // metrics for search through it.
+    let deferred: Vec<(String, String)> = sqlx::query_as(
+        "SELECT name, sql FROM sqlite_master
+          WHERE type = 'index' AND tbl_name = 'metrics' AND sql IS NOT NULL AND name <> 'metrics_source'",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for (name, _) in &deferred {
+        sqlx::query(&format!("DROP INDEX \"{name}\""))
+            .execute(&mut *conn)
+            .await?;
+    }
+    let filled = fill(&mut conn, options).await;
+    // Rebuilt whether or not the load went through, so the database keeps its schema.
+    for (_, sql) in &deferred {
+        sqlx::query(sql).execute(&mut *conn).await?;
+    }
+    filled
+}
+
+async fn fill(conn: &mut SqliteConnection, options: &Options) -> Result<Report, SynthError> {
+    let mut rng = Rng::new(options.seed);
+    let world = world::grow(conn, &mut rng, options.metrics).await?;
     let indicators: Vec<(String, String, String)> =
         sqlx::query_as("SELECT id, unit, name_zh FROM indicators")
             .fetch_all(&mut *conn)
@@ -97,7 +121,7 @@ pub async fn generate(pool: &SqlitePool, options: &Options) -> Result<Report, Sy
             .collect(),
     };
     let drawer = Drawer::new(&world, vocabulary).map_err(SynthError::Generator)?;
-    let mut catalog = Catalog::load(&mut conn).await?;
+    let mut catalog = Catalog::load(conn).await?;
     let (existing,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM sources WHERE id LIKE 'synth-%'")
             .fetch_one(&mut *conn)
@@ -165,10 +189,10 @@ pub async fn generate(pool: &SqlitePool, options: &Options) -> Result<Report, Sy
         pending.push(valid);
         index += 1;
         if pending.len() >= options.batch.max(1) {
-            store_all(&mut conn, &mut pending).await?;
+            store_all(conn, &mut pending).await?;
         }
     }
-    store_all(&mut conn, &mut pending).await?;
+    store_all(conn, &mut pending).await?;
     Ok(report)
 }
 
