@@ -44,8 +44,15 @@ async fn generates_a_valid_varied_corpus_the_service_serves() {
     let dir = tempfile::tempdir().unwrap();
     let pool = seeded(&dir, "synth.db").await;
     let seed_metrics = scalar(&pool, "SELECT COUNT(*) FROM metrics").await;
+    let schema = "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'metrics' ORDER BY name";
+    let indexes: Vec<(String, Option<String>)> =
+        sqlx::query_as(schema).fetch_all(&pool).await.unwrap();
 
     let report = synth::generate(&pool, &options()).await.unwrap();
+    // The indexes dropped for the load are all back, as they were.
+    let after: Vec<(String, Option<String>)> =
+        sqlx::query_as(schema).fetch_all(&pool).await.unwrap();
+    assert_eq!(after, indexes);
     assert_eq!(report.metrics, N);
     assert!(report.sources >= 2, "{report:?}");
     assert_eq!(report.validated, report.sources, "every article validated");
