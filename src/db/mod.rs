@@ -13,6 +13,11 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// The data version a request was served under, read once by the response cache and left
+/// in the request's extensions for the handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DataVersion(pub i64);
+
 /// The number every write moves (triggers on `sources`, migration `0003`), whichever process
 /// writes: what is derived from the data can be kept as long as it stays the same.
 pub async fn data_version(pool: &SqlitePool) -> Result<i64, sqlx::Error> {

@@ -22,6 +22,8 @@ use http_body_util::BodyExt;
 use lru::LruCache;
 use sqlx::SqlitePool;
 
+use crate::db::DataVersion;
+
 /// Bodies larger than this are not kept: one of them would push out hundreds of pages.
 const MAX_ENTRY: usize = 1024 * 1024;
 
@@ -160,7 +162,7 @@ fn not_modified(headers: &HeaderMap, request_headers: &HeaderMap) -> Option<Resp
 /// Serves a `GET /v1/…` from the cache when the data has not changed since it was stored.
 pub async fn serve(
     State((cache, pool)): State<(ResponseCache, SqlitePool)>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let cacheable = request.method() == Method::GET && request.uri().path().starts_with("/v1/");
@@ -188,6 +190,8 @@ pub async fn serve(
         *response.headers_mut() = headers;
         return response;
     }
+    // The handler counts under the same version instead of reading it again.
+    request.extensions_mut().insert(DataVersion(version));
     let response = next.run(request).await;
     if response.status() != StatusCode::OK {
         return response;

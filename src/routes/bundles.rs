@@ -4,7 +4,7 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
@@ -14,7 +14,6 @@ use crate::db::store::{OnExisting, StoreSummary, ingest};
 use crate::error::{AppError, AppResult, PointerProblem};
 use crate::http::auth::WriteAccess;
 use crate::state::AppState;
-use axum::http::Method;
 
 /// The body as JSON, with every way it can be wrong named.
 fn json_body(

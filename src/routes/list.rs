@@ -1,8 +1,9 @@
 //! The list machinery every collection shares: filters, text search, keyset pagination over a
 //! whitelisted sort, the `{data, meta}` envelope, `Link: rel="next"` and CSV.
 
+use axum::Extension;
 use axum::extract::{OriginalUri, Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -14,11 +15,11 @@ use super::Routes;
 use super::counts::CountCache;
 use super::csv::to_csv;
 use super::params::{FilterKind, FilterSpec, FilterValue, Params};
+use crate::db::DataVersion;
 use crate::db::search_index::DocKind;
 use crate::error::{AppError, AppResult};
 use crate::fts::{Lookup, Term};
 use crate::state::AppState;
-use axum::http::Method;
 
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 1000;
@@ -409,9 +410,13 @@ fn count_key<R: Resource>(query: &ListQuery) -> String {
 async fn total<R: Resource>(
     pool: &SqlitePool,
     counts: &CountCache,
+    version: Option<DataVersion>,
     query: &ListQuery,
 ) -> AppResult<i64> {
-    let version = crate::db::data_version(pool).await?;
+    let version = match version {
+        Some(DataVersion(v)) => v,
+        None => crate::db::data_version(pool).await?,
+    };
     let key = count_key::<R>(query);
     if let Some(total) = counts.get(version, &key) {
         return Ok(total);
@@ -424,13 +429,15 @@ async fn total<R: Resource>(
     Ok(total)
 }
 
+/// One page of `R`; `version` is the data version the response cache already read, if any.
 pub async fn fetch_page<R: Resource>(
     pool: &SqlitePool,
     counts: &CountCache,
+    version: Option<DataVersion>,
     query: &ListQuery,
 ) -> AppResult<Page<R>> {
     check_refs(pool, query).await?;
-    let total = total::<R>(pool, counts, query).await?;
+    let total = total::<R>(pool, counts, version, query).await?;
     let mut qb = page_query::<R>(query, "");
     let rows = qb.build().fetch_all(pool).await?;
 
@@ -502,12 +509,13 @@ pub fn render<T: Serialize>(
 
 pub async fn list<R: Resource>(
     state: &AppState,
+    version: Option<DataVersion>,
     raw: Option<&str>,
     headers: &HeaderMap,
     uri: &Uri,
 ) -> AppResult<Response> {
     let query = ListQuery::parse::<R>(raw, headers)?;
-    let page = fetch_page::<R>(&state.pool, &state.counts, &query).await?;
+    let page = fetch_page::<R>(&state.pool, &state.counts, version, &query).await?;
     render(page, query.format, uri, R::CSV_COLUMNS)
 }
 
@@ -532,11 +540,13 @@ pub async fn item<R: Resource>(
 
 async fn list_handler<R: Resource>(
     State(state): State<AppState>,
+    version: Option<Extension<DataVersion>>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     OriginalUri(uri): OriginalUri,
 ) -> AppResult<Response> {
-    list::<R>(&state, raw.as_deref(), &headers, &uri).await
+    let version = version.map(|Extension(v)| v);
+    list::<R>(&state, version, raw.as_deref(), &headers, &uri).await
 }
 
 async fn item_handler<R: Resource>(

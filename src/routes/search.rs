@@ -1,7 +1,8 @@
 //! `/v1/search`: one text search across every collection.
 
+use axum::Extension;
 use axum::extract::{OriginalUri, RawQuery, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Method};
 use axum::response::Response;
 use serde::Serialize;
 use sqlx::{QueryBuilder, Sqlite};
@@ -16,11 +17,11 @@ use super::policies::Policy;
 use super::projects::Project;
 use super::regions::Region;
 use super::sources::Source;
+use crate::db::DataVersion;
 use crate::db::search_index::{self, DocKind};
 use crate::error::{AppError, AppResult};
 use crate::fts::Term;
 use crate::state::AppState;
-use axum::http::Method;
 
 #[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Hit {
@@ -289,6 +290,7 @@ pub fn snippet(text: &str, term: &str, context: usize) -> String {
 
 async fn search(
     State(state): State<AppState>,
+    version: Option<Extension<DataVersion>>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     OriginalUri(uri): OriginalUri,
@@ -297,7 +299,8 @@ async fn search(
     if query.q.is_none() {
         return Err(AppError::param("q", "is required: the text to search for"));
     }
-    let page = fetch_page::<Hit>(&state.pool, &state.counts, &query).await?;
+    let version = version.map(|Extension(v)| v);
+    let page = fetch_page::<Hit>(&state.pool, &state.counts, version, &query).await?;
     render(page, query.format, &uri, Hit::CSV_COLUMNS)
 }
 

@@ -136,8 +136,15 @@ async fn a_stored_page_keeps_its_encoding_and_tag_and_revalidates() {
 }
 
 #[tokio::test]
-async fn totals_are_kept_per_data_version_even_without_the_response_cache() {
-    let (app, _) = seeded(0).await;
+async fn totals_are_kept_per_data_version_with_or_without_the_response_cache() {
+    // With the cache on, the handler counts under the version the cache read.
+    for cache_bytes in [0, 1 << 20] {
+        totals_follow_the_version(cache_bytes).await;
+    }
+}
+
+async fn totals_follow_the_version(cache_bytes: usize) {
+    let (app, _) = seeded(cache_bytes).await;
     let path = "/v1/regions?level=zone&limit=1";
     let before = app.total(path).await;
     // A region added behind the version: only a kept total explains the old figure.
