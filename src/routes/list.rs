@@ -57,6 +57,8 @@ pub trait Resource: for<'r> FromRow<'r, SqliteRow> + Serialize + Send + Unpin + 
     const SORTS: &'static [SortSpec];
     const FILTERS: &'static [FilterSpec];
     const CSV_COLUMNS: &'static [&'static str];
+    /// Whether a request must give `q` (the search route has nothing to list without it).
+    const REQUIRES_Q: bool = false;
 
     fn push_filter(qb: &mut QueryBuilder<'_, Sqlite>, name: &str, value: &FilterValue);
 
@@ -228,6 +230,9 @@ impl ListQuery {
         let q = params.take("q").map(|q| Term::new(&q));
         if q.as_ref().is_some_and(|t| t.text.is_empty()) {
             params.problem("q", "is blank: give the text to search for");
+        }
+        if q.is_none() && R::REQUIRES_Q {
+            params.problem("q", "is required: the text to search for");
         }
         let format = take_format(&mut params, headers);
         let mut filters = Vec::new();
@@ -538,7 +543,7 @@ pub async fn item<R: Resource>(
     }
 }
 
-async fn list_handler<R: Resource>(
+pub async fn list_handler<R: Resource>(
     State(state): State<AppState>,
     version: Option<Extension<DataVersion>>,
     RawQuery(raw): RawQuery,

@@ -1,27 +1,21 @@
 //! `/v1/search`: one text search across every collection.
 
-use axum::Extension;
-use axum::extract::{OriginalUri, RawQuery, State};
-use axum::http::{HeaderMap, Method};
-use axum::response::Response;
+use axum::http::Method;
 use serde::Serialize;
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::Routes;
 use super::enterprises::Enterprise;
 use super::indicators::Indicator;
-use super::list::{KeyType, ListQuery, Resource, SortSpec, fetch_page, render};
+use super::list::{KeyType, ListQuery, Resource, SortSpec, list_handler};
 use super::metrics::push_quote_or_indicator_ids;
 use super::params::{FilterKind, FilterSpec, FilterValue};
 use super::policies::Policy;
 use super::projects::Project;
 use super::regions::Region;
 use super::sources::Source;
-use crate::db::DataVersion;
 use crate::db::search_index::{self, DocKind};
-use crate::error::{AppError, AppResult};
 use crate::fts::Term;
-use crate::state::AppState;
 
 #[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Hit {
@@ -211,6 +205,7 @@ impl Resource for Hit {
         doc: "Only results of this collection.",
     }];
     const CSV_COLUMNS: &'static [&'static str] = &["type", "id", "name_zh", "name_en", "snippet"];
+    const REQUIRES_Q: bool = true;
 
     fn push_filter(qb: &mut QueryBuilder<'_, Sqlite>, name: &str, value: &FilterValue) {
         if name == "type" {
@@ -288,22 +283,6 @@ pub fn snippet(text: &str, term: &str, context: usize) -> String {
     out
 }
 
-async fn search(
-    State(state): State<AppState>,
-    version: Option<Extension<DataVersion>>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-) -> AppResult<Response> {
-    let query = ListQuery::parse::<Hit>(raw.as_deref(), &headers)?;
-    if query.q.is_none() {
-        return Err(AppError::param("q", "is required: the text to search for"));
-    }
-    let version = version.map(|Extension(v)| v);
-    let page = fetch_page::<Hit>(&state.pool, &state.counts, version, &query).await?;
-    render(page, query.format, &uri, Hit::CSV_COLUMNS)
-}
-
 pub fn routes() -> Routes {
-    Routes::new().add(Method::GET, "/v1/search", search)
+    Routes::new().add(Method::GET, "/v1/search", list_handler::<Hit>)
 }
