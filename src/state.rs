@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use sqlx::SqlitePool;
 
+use crate::db::read::Counts;
 use crate::http::cache::ResponseCache;
-use crate::routes::counts::CountCache;
 
 /// Request bodies above this are refused with 413 unless configured otherwise.
 pub const DEFAULT_MAX_BODY: usize = 4 * 1024 * 1024;
@@ -35,7 +35,7 @@ pub struct AppState {
     /// Encoded responses by data version; `None` when turned off.
     pub cache: Option<ResponseCache>,
     /// List totals by data version, kept whether or not responses are.
-    pub counts: CountCache,
+    pub counts: Counts,
 }
 
 impl AppState {
@@ -48,7 +48,7 @@ impl AppState {
             request_timeout: Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECS),
             max_concurrency: DEFAULT_MAX_CONCURRENCY,
             cache: Some(ResponseCache::new(DEFAULT_CACHE_BYTES)),
-            counts: CountCache::default(),
+            counts: Counts::default(),
         }
     }
 

@@ -1,6 +1,8 @@
 //! The SQLite pool, its pragmas, and the migrations embedded in the binary.
 
 pub mod closure;
+pub mod functions;
+pub mod read;
 pub mod search_index;
 pub mod seed;
 pub mod store;
@@ -44,6 +46,7 @@ pub async fn connect(path: &str) -> Result<SqlitePool, sqlx::Error> {
     // An in-memory database lives as long as its connections: keep exactly one open forever.
     let pool = if in_memory {
         SqlitePoolOptions::new()
+            .after_connect(|conn, _| Box::pin(functions::register(conn)))
             .max_connections(1)
             .min_connections(1)
             .idle_timeout(None)
@@ -52,6 +55,7 @@ pub async fn connect(path: &str) -> Result<SqlitePool, sqlx::Error> {
             .await?
     } else {
         SqlitePoolOptions::new()
+            .after_connect(|conn, _| Box::pin(functions::register(conn)))
             .max_connections(pool_size())
             .connect_with(options)
             .await?
@@ -118,6 +122,7 @@ pub async fn connect_read_only(path: &str) -> Result<SqlitePool, ReadOnlyError> 
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5));
     let pool = SqlitePoolOptions::new()
+        .after_connect(|conn, _| Box::pin(functions::register(conn)))
         .max_connections(pool_size())
         .connect_with(options)
         .await

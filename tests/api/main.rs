@@ -27,6 +27,7 @@ mod policies;
 mod projects;
 mod readonly;
 mod regions;
+mod rendering;
 mod search;
 mod sources;
 mod synth;
