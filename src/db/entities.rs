@@ -111,8 +111,11 @@ const INDICATORS: Kind = Kind {
     claim: "UPDATE indicators SET defined_by = ? WHERE id = ? AND defined_by IS NULL",
 };
 
+/// The compared fields of one entity, named as the bundle names them.
+type Fields = Vec<(&'static str, Value)>;
+
 /// Each entity of the bundle as (kind, id, its compared fields in the bundle's words).
-fn proposed(valid: &ValidBundle) -> Vec<(&'static Kind, &str, Vec<(&'static str, Value)>)> {
+fn proposed(valid: &ValidBundle) -> Vec<(&'static Kind, &str, Fields)> {
     let b = &valid.bundle;
     let mut out = Vec::new();
     for r in &b.regions {
