@@ -8,9 +8,11 @@ use http_body_util::Empty;
 use hyper::body::Bytes;
 use serde_json::Value;
 
+use crate::bundle::json::{JsonError, parse_strict};
 use crate::bundle::{self, Catalog};
 use crate::config::{CheckArgs, Cli, Command, HealthcheckArgs, ImportArgs, ServeArgs};
-use crate::db::store::{OnExisting, ingest};
+use crate::db::entities::OnChangedEntity;
+use crate::db::store::{OnExisting, StoreSummary, WriteMode, ingest};
 use crate::error::{AppError, PointerProblem};
 use crate::{AppState, app, db, telemetry};
 
@@ -107,9 +109,14 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-fn read_json(path: &std::path::Path) -> Result<Value, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
-    serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))
+/// A bundle file as JSON; a key repeated within an object is a problem like any other.
+fn read_json(path: &std::path::Path) -> Result<Value, Vec<PointerProblem>> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| vec![PointerProblem::new("", format!("cannot read: {e}"))])?;
+    parse_strict(&bytes).map_err(|e| match e {
+        JsonError::Syntax(e) => vec![PointerProblem::new("", format!("not JSON: {e}"))],
+        JsonError::DuplicateKeys(problems) => problems,
+    })
 }
 
 fn print_problems(file: &std::path::Path, problems: &[PointerProblem]) {
@@ -127,56 +134,80 @@ fn print_problems(file: &std::path::Path, problems: &[PointerProblem]) {
     }
 }
 
+/// Prints what one bundle of an import came to; false when it was not stored.
+fn report_import(file: &std::path::Path, result: Result<StoreSummary, AppError>) -> bool {
+    match result {
+        Ok(s) => {
+            println!(
+                "{}: stored source {}{} with {} metrics ({} entities added, {} updated, {} unchanged)",
+                file.display(),
+                s.source_id,
+                if s.replaced { " (replaced)" } else { "" },
+                s.metrics,
+                s.entities_added,
+                s.entities_updated,
+                s.entities_unchanged
+            );
+            return true;
+        }
+        Err(AppError::InvalidBundle(problems)) => print_problems(file, &problems),
+        Err(AppError::Conflict(msg)) => {
+            eprintln!("{}: {msg}; pass --replace to replace it", file.display())
+        }
+        Err(AppError::EntityConflict(changes)) => {
+            for c in &changes {
+                eprintln!("{}: {}: {}", file.display(), c.pointer, c.message);
+            }
+            eprintln!(
+                "{}: would change {} field(s) of stored entities; pass --entities update to change them",
+                file.display(),
+                changes.len()
+            );
+        }
+        Err(e) => eprintln!("{}: {e}", file.display()),
+    }
+    false
+}
+
 async fn import(args: ImportArgs) -> Result<(), String> {
     telemetry::init();
     let pool = db::connect(&args.db.db)
         .await
         .map_err(|e| format!("cannot open database {}: {e}", args.db.db))?;
-    let on_existing = if args.replace {
-        OnExisting::Replace
-    } else {
-        OnExisting::Refuse
+    let mode = WriteMode {
+        on_existing: if args.replace {
+            OnExisting::Replace
+        } else {
+            OnExisting::Refuse
+        },
+        on_changed_entity: OnChangedEntity::from_name(&args.entities).unwrap_or_default(),
     };
     let mut failed = 0;
+    let mut total = args.files.len();
+    if args.seed {
+        let results = db::seed::import(&pool, mode).await;
+        total += results.len();
+        for (name, result) in results {
+            let label = std::path::PathBuf::from(format!("seed:{name}"));
+            if !report_import(&label, result) {
+                failed += 1;
+            }
+        }
+    }
     for file in &args.files {
-        let raw = match read_json(file) {
-            Ok(raw) => raw,
-            Err(e) => {
-                eprintln!("{}: {e}", file.display());
-                failed += 1;
-                continue;
-            }
+        let result = match read_json(file) {
+            Ok(raw) => ingest(&pool, &raw, mode).await,
+            Err(problems) => Err(AppError::InvalidBundle(problems)),
         };
-        match ingest(&pool, &raw, on_existing).await {
-            Ok(s) => println!(
-                "{}: stored source {}{} with {} metrics",
-                file.display(),
-                s.source_id,
-                if s.replaced { " (replaced)" } else { "" },
-                s.metrics
-            ),
-            Err(AppError::InvalidBundle(problems)) => {
-                print_problems(file, &problems);
-                failed += 1;
-            }
-            Err(AppError::Conflict(msg)) => {
-                eprintln!("{}: {msg}; pass --replace to replace it", file.display());
-                failed += 1;
-            }
-            Err(e) => {
-                eprintln!("{}: {e}", file.display());
-                failed += 1;
-            }
+        if !report_import(file, result) {
+            failed += 1;
         }
     }
     pool.close().await;
     if failed == 0 {
         Ok(())
     } else {
-        Err(format!(
-            "{failed} of {} bundle(s) were not stored",
-            args.files.len()
-        ))
+        Err(format!("{failed} of {total} bundle(s) were not stored"))
     }
 }
 
@@ -195,7 +226,6 @@ pub fn check_files(
         .iter()
         .map(|file| {
             let result = read_json(file)
-                .map_err(|e| vec![PointerProblem::new("", e)])
                 .and_then(|raw| bundle::parse_and_validate(&raw, &catalog))
                 .map(|valid| {
                     catalog.absorb(&valid.bundle);

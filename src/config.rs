@@ -108,8 +108,17 @@ pub struct ImportArgs {
     /// Replace a source that is already stored, with its metrics, instead of refusing it.
     #[arg(long)]
     pub replace: bool,
+    /// What to do with a bundle that would change the fields of an entity already stored:
+    /// `refuse` it, listing each differing field, or `update` the entity.
+    #[arg(long, value_name = "WHAT", default_value = "refuse",
+          value_parser = clap::builder::PossibleValuesParser::new(["refuse", "update"]))]
+    pub entities: String,
+    /// Import the seed bundles built into this binary first, and record them as loaded.
+    /// With --replace and --entities update this restores the shipped data.
+    #[arg(long)]
+    pub seed: bool,
     /// Bundle files (JSON).
-    #[arg(required = true)]
+    #[arg(required_unless_present = "seed")]
     pub files: Vec<PathBuf>,
 }
 

@@ -28,6 +28,19 @@ impl PointerProblem {
     }
 }
 
+/// A field of a stored entity that a bundle would change: where the bundle says it, what is
+/// stored and what the bundle proposes, so a client can decide to send it again with the
+/// changes allowed, or to fix the bundle.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct FieldChange {
+    pub pointer: String,
+    pub message: String,
+    /// The stored value (a string, null, or a list of strings).
+    pub stored: serde_json::Value,
+    /// The bundle's value, in the same form.
+    pub proposed: serde_json::Value,
+}
+
 /// What a 503 asks clients to wait: long enough for a burst to drain, short enough to not
 /// matter to a person.
 const RETRY_AFTER_SECS: &str = "1";
@@ -44,6 +57,8 @@ pub enum AppError {
     InvalidBundle(Vec<PointerProblem>),
     #[error("{0}")]
     Conflict(String),
+    #[error("the bundle changes stored entities")]
+    EntityConflict(Vec<FieldChange>),
     #[error("{0}")]
     BadRequest(String),
     #[error("writes are disabled")]
@@ -82,6 +97,7 @@ impl AppError {
             Self::MethodNotAllowed => "method-not-allowed",
             Self::InvalidBundle(_) => "invalid-bundle",
             Self::Conflict(_) => "conflict",
+            Self::EntityConflict(_) => "entity-conflict",
             Self::BadRequest(_) => "bad-request",
             Self::WritesDisabled => "writes-disabled",
             Self::ReadOnly => "read-only",
@@ -100,7 +116,7 @@ impl AppError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::InvalidBundle(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::EntityConflict(_) => StatusCode::CONFLICT,
             Self::WritesDisabled | Self::ReadOnly => StatusCode::FORBIDDEN,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -117,6 +133,7 @@ impl AppError {
             Self::MethodNotAllowed => "Method not allowed",
             Self::InvalidBundle(_) => "Invalid bundle",
             Self::Conflict(_) => "Conflict",
+            Self::EntityConflict(_) => "Entity conflict",
             Self::BadRequest(_) => "Bad request",
             Self::WritesDisabled => "Writes are disabled",
             Self::ReadOnly => "Read-only replica",
@@ -142,6 +159,11 @@ impl AppError {
                     problems.len()
                 )
             }
+            Self::EntityConflict(changes) => format!(
+                "the bundle would change {} field(s) of entities already stored; nothing was \
+                 stored. Send it again with entities=update to make these changes",
+                changes.len()
+            ),
             Self::MethodNotAllowed => "this route does not support the request method".into(),
             // Internal messages may carry SQL or paths: they go to the log, never to the client.
             Self::Database(_) | Self::Internal(_) => {
@@ -188,12 +210,14 @@ pub struct Problem {
     pub errors: Vec<ProblemItem>,
 }
 
-/// One entry of `errors`: a parameter problem or a pointer problem.
+/// One entry of `errors`: a parameter problem, a pointer problem, or a field of a stored
+/// entity that a bundle would change.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum ProblemItem {
     Param(ParamProblem),
     Pointer(PointerProblem),
+    Change(FieldChange),
 }
 
 impl IntoResponse for AppError {
@@ -209,6 +233,7 @@ impl IntoResponse for AppError {
         let errors = match &self {
             Self::InvalidParams(p) => p.iter().cloned().map(ProblemItem::Param).collect(),
             Self::InvalidBundle(p) => p.iter().cloned().map(ProblemItem::Pointer).collect(),
+            Self::EntityConflict(c) => c.iter().cloned().map(ProblemItem::Change).collect(),
             _ => Vec::new(),
         };
         let body = Problem {

@@ -1,9 +1,10 @@
 //! The bundle format (docs/bundles.md): what a client sends, field for field.
-//! Every struct rejects unknown fields so a typo never drops data silently.
+//! Every struct rejects unknown fields so a typo never drops data silently; each also
+//! serializes back, so checks that apply to every text field can walk them all.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Bundle {
     pub source: Source,
@@ -42,14 +43,14 @@ impl Bundle {
 
 /// A passage whose numbers are left out on purpose (a date, an ordinal, a name with a
 /// number in it). The coverage check accepts every number inside any occurrence of `text`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Omission {
     pub text: String,
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     pub id: String,
@@ -63,7 +64,7 @@ pub struct Source {
     pub text: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Region {
     pub id: String,
@@ -76,7 +77,7 @@ pub struct Region {
     pub aliases: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Enterprise {
     pub id: String,
@@ -90,7 +91,7 @@ pub struct Enterprise {
     pub aliases: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Project {
     pub id: String,
@@ -104,7 +105,7 @@ pub struct Project {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     pub id: String,
@@ -116,7 +117,7 @@ pub struct Policy {
     pub summary: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Indicator {
     pub id: String,
@@ -126,7 +127,7 @@ pub struct Indicator {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Subject {
     #[serde(rename = "type")]
@@ -134,7 +135,7 @@ pub struct Subject {
     pub id: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Metric {
     pub indicator: String,

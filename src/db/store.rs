@@ -8,11 +8,30 @@ use sqlx::{SqliteConnection, SqlitePool};
 use crate::bundle::{self, Catalog, ValidBundle};
 use crate::error::{AppError, AppResult};
 
+use super::entities::{self, OnChangedEntity};
+
 /// What happens when the bundle's source is already stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OnExisting {
     Refuse,
     Replace,
+}
+
+/// How a write treats what is already stored: the bundle's source, and the entities it
+/// names. A plain [`OnExisting`] leaves stored entities as they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteMode {
+    pub on_existing: OnExisting,
+    pub on_changed_entity: OnChangedEntity,
+}
+
+impl From<OnExisting> for WriteMode {
+    fn from(on_existing: OnExisting) -> Self {
+        Self {
+            on_existing,
+            on_changed_entity: OnChangedEntity::Refuse,
+        }
+    }
 }
 
 /// What a write stored: the bundle's counts per collection, and what changed in the database,
@@ -29,8 +48,11 @@ pub struct StoreSummary {
     pub metrics: usize,
     /// Entities of the bundle that were not stored before.
     pub entities_added: usize,
-    /// Entities of the bundle that were stored before and now hold the bundle's fields.
+    /// Entities of the bundle that were stored before with other fields, and now hold the
+    /// bundle's (only with `entities=update`).
     pub entities_updated: usize,
+    /// Entities of the bundle that were stored before with exactly the bundle's fields.
+    pub entities_unchanged: usize,
     /// Metrics of the replaced source that were removed (0 for a new source).
     pub metrics_removed: usize,
 }
@@ -39,10 +61,10 @@ pub struct StoreSummary {
 pub async fn ingest(
     pool: &SqlitePool,
     raw: &Value,
-    on_existing: OnExisting,
+    mode: impl Into<WriteMode>,
 ) -> AppResult<StoreSummary> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let summary = ingest_in(&mut tx, raw, on_existing).await?;
+    let summary = ingest_in(&mut tx, raw, mode).await?;
     tx.commit().await?;
     Ok(summary)
 }
@@ -51,52 +73,26 @@ pub async fn ingest(
 pub async fn ingest_in(
     conn: &mut SqliteConnection,
     raw: &Value,
-    on_existing: OnExisting,
+    mode: impl Into<WriteMode>,
 ) -> AppResult<StoreSummary> {
+    let mode = mode.into();
     let catalog = Catalog::load(conn).await?;
     let valid = bundle::parse_and_validate(raw, &catalog).map_err(AppError::InvalidBundle)?;
     let exists = catalog.sources.contains(&valid.bundle.source.id);
-    if exists && on_existing == OnExisting::Refuse {
+    if exists && mode.on_existing == OnExisting::Refuse {
         return Err(AppError::Conflict(format!(
             "source `{}` is already stored",
             valid.bundle.source.id
         )));
     }
+    let entities = entities::compare(conn, &valid).await?;
+    entities.allowed(mode.on_changed_entity)?;
     let mut summary = write(conn, &valid, exists).await?;
-    let (added, updated) = entity_changes(&catalog, &valid);
-    summary.entities_added = added;
-    summary.entities_updated = updated;
+    entities::record_definitions(conn, &summary.source_id, &entities).await?;
+    summary.entities_added = entities.added();
+    summary.entities_updated = entities.updated();
+    summary.entities_unchanged = entities.unchanged();
     Ok(summary)
-}
-
-/// How many of the bundle's entities are new, and how many were stored before the write.
-fn entity_changes(catalog: &Catalog, valid: &ValidBundle) -> (usize, usize) {
-    let b = &valid.bundle;
-    let stored: Vec<bool> = (b.regions.iter())
-        .map(|e| catalog.regions.contains_key(&e.id))
-        .chain(
-            b.enterprises
-                .iter()
-                .map(|e| catalog.enterprises.contains_key(&e.id)),
-        )
-        .chain(
-            b.projects
-                .iter()
-                .map(|e| catalog.projects.contains_key(&e.id)),
-        )
-        .chain(
-            b.policies
-                .iter()
-                .map(|e| catalog.policies.contains_key(&e.id)),
-        )
-        .chain(
-            b.indicators
-                .iter()
-                .map(|e| catalog.indicators.contains_key(&e.id)),
-        )
-        .collect();
-    let updated = stored.iter().filter(|&&s| s).count();
-    (stored.len() - updated, updated)
 }
 
 /// Writes a validated bundle on a connection inside an open transaction.
@@ -295,6 +291,7 @@ pub async fn write(
         metrics: valid.metrics.len(),
         entities_added: 0,
         entities_updated: 0,
+        entities_unchanged: 0,
         metrics_removed,
     })
 }

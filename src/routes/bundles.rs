@@ -3,14 +3,17 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::Routes;
 use super::list::Item;
-use crate::db::store::{OnExisting, StoreSummary, ingest};
+use super::params::Params;
+use crate::bundle::json::{JsonError, parse_strict};
+use crate::db::entities::OnChangedEntity;
+use crate::db::store::{OnExisting, StoreSummary, WriteMode, ingest};
 use crate::error::{AppError, AppResult, PointerProblem};
 use crate::http::auth::WriteAccess;
 use crate::state::AppState;
@@ -38,8 +41,32 @@ fn json_body(
             AppError::BadRequest(format!("the request body could not be read: {rejection}"))
         }
     })?;
-    serde_json::from_slice(&body)
-        .map_err(|e| AppError::BadRequest(format!("the body is not JSON: {e}")))
+    parse_strict(&body).map_err(|e| match e {
+        JsonError::Syntax(e) => AppError::BadRequest(format!("the body is not JSON: {e}")),
+        JsonError::DuplicateKeys(problems) => AppError::InvalidBundle(problems),
+    })
+}
+
+/// The one query parameter a bundle write takes: `entities=update` allows the bundle to
+/// change entities already stored. Anything else in the query string is refused, so a
+/// misspelt opt-in never passes for a plain write.
+fn bundle_params(raw: Option<&str>) -> AppResult<OnChangedEntity> {
+    let mut params = Params::parse(raw)?;
+    let mut mode = OnChangedEntity::default();
+    if let Some(name) = params.take("entities") {
+        match OnChangedEntity::from_name(&name) {
+            Some(m) => mode = m,
+            None => params.problem(
+                "entities",
+                format!(
+                    "unknown value `{name}`, expected one of {}",
+                    OnChangedEntity::NAMES.join(", ")
+                ),
+            ),
+        }
+    }
+    params.finish()?;
+    Ok(mode)
 }
 
 /// The audit line of a stored bundle. It runs inside the request's span, which adds the
@@ -50,6 +77,7 @@ fn log_stored(s: &StoreSummary) {
         replaced = s.replaced,
         entities_added = s.entities_added,
         entities_updated = s.entities_updated,
+        entities_unchanged = s.entities_unchanged,
         metrics_added = s.metrics,
         metrics_removed = s.metrics_removed,
         "bundle stored"
@@ -68,11 +96,17 @@ fn stored(status: StatusCode, summary: StoreSummary) -> Response {
 async fn create(
     _: WriteAccess,
     State(state): State<AppState>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Response> {
+    let on_changed_entity = bundle_params(query.as_deref())?;
     let raw = json_body(&headers, body, state.max_body)?;
-    let summary = ingest(&state.pool, &raw, OnExisting::Refuse).await?;
+    let mode = WriteMode {
+        on_existing: OnExisting::Refuse,
+        on_changed_entity,
+    };
+    let summary = ingest(&state.pool, &raw, mode).await?;
     log_stored(&summary);
     Ok(stored(StatusCode::CREATED, summary))
 }
@@ -81,9 +115,11 @@ async fn replace(
     _: WriteAccess,
     State(state): State<AppState>,
     Path(source_id): Path<String>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Response> {
+    let on_changed_entity = bundle_params(query.as_deref())?;
     let raw = json_body(&headers, body, state.max_body)?;
     let named = raw.pointer("/source/id").and_then(Value::as_str);
     if named.is_some_and(|id| id != source_id) {
@@ -95,7 +131,11 @@ async fn replace(
             ),
         )]));
     }
-    let summary = ingest(&state.pool, &raw, OnExisting::Replace).await?;
+    let mode = WriteMode {
+        on_existing: OnExisting::Replace,
+        on_changed_entity,
+    };
+    let summary = ingest(&state.pool, &raw, mode).await?;
     log_stored(&summary);
     let status = if summary.replaced {
         StatusCode::OK
@@ -109,7 +149,9 @@ async fn remove(
     _: WriteAccess,
     State(state): State<AppState>,
     Path(id): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> AppResult<StatusCode> {
+    Params::parse(query.as_deref())?.finish()?;
     let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
     // Metrics first, explicitly: the cascade would remove them too, but uncounted.
     let metrics_removed = sqlx::query("DELETE FROM metrics WHERE source_id = ?")

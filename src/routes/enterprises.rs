@@ -23,6 +23,9 @@ pub struct Enterprise {
     pub industries: Json<Vec<String>>,
     #[schema(value_type = Vec<String>)]
     pub aliases: Json<Vec<String>>,
+    /// The source whose bundle last wrote this entity's fields; null when that source was
+    /// deleted (the entity stays as it was) or the entity predates this record.
+    pub defined_by: Option<String>,
 }
 
 pub const ENTERPRISE_EXISTS: &str = "SELECT 1 FROM enterprises WHERE id = ?";
@@ -33,7 +36,7 @@ impl Resource for Enterprise {
     const NOUN: &'static str = "enterprise";
     const COLUMNS: &'static str = "e.id, e.name_zh, e.name_en, e.kind, e.region_id, \
         (SELECT json_group_array(industry) FROM enterprise_industries WHERE enterprise_id = e.id) AS industries, \
-        (SELECT json_group_array(alias) FROM enterprise_aliases WHERE enterprise_id = e.id) AS aliases";
+        (SELECT json_group_array(alias) FROM enterprise_aliases WHERE enterprise_id = e.id) AS aliases, e.defined_by";
     const FROM: &'static str = "enterprises e";
     const ID: &'static str = "e.id";
     const DOC: &'static DocKind = &search_index::ENTERPRISE;
@@ -84,6 +87,7 @@ impl Resource for Enterprise {
         "region_id",
         "industries",
         "aliases",
+        "defined_by",
     ];
 
     fn push_filter(qb: &mut QueryBuilder<'_, Sqlite>, name: &str, value: &FilterValue) {

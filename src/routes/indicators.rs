@@ -15,6 +15,9 @@ pub struct Indicator {
     pub name_en: String,
     pub unit: String,
     pub description: Option<String>,
+    /// The source whose bundle last wrote this entity's fields; null when that source was
+    /// deleted (the entity stays as it was) or the entity predates this record.
+    pub defined_by: Option<String>,
 }
 
 pub const INDICATOR_EXISTS: &str = "SELECT 1 FROM indicators WHERE id = ?";
@@ -23,7 +26,7 @@ impl Resource for Indicator {
     type Item = Self;
     const COLLECTION: &'static str = "indicators";
     const NOUN: &'static str = "indicator";
-    const COLUMNS: &'static str = "i.id, i.name_zh, i.name_en, i.unit, i.description";
+    const COLUMNS: &'static str = "i.id, i.name_zh, i.name_en, i.unit, i.description, i.defined_by";
     const FROM: &'static str = "indicators i";
     const ID: &'static str = "i.id";
     const DOC: &'static DocKind = &search_index::INDICATOR;
@@ -49,8 +52,14 @@ impl Resource for Indicator {
         kind: FilterKind::Enum(UNITS),
         doc: "Indicators measured in this unit.",
     }];
-    const CSV_COLUMNS: &'static [&'static str] =
-        &["id", "name_zh", "name_en", "unit", "description"];
+    const CSV_COLUMNS: &'static [&'static str] = &[
+        "id",
+        "name_zh",
+        "name_en",
+        "unit",
+        "description",
+        "defined_by",
+    ];
 
     fn push_filter(qb: &mut QueryBuilder<'_, Sqlite>, name: &str, value: &FilterValue) {
         if name == "unit" {

@@ -26,6 +26,7 @@ use super::projects::Project;
 use super::regions::Region;
 use super::search::Hit;
 use super::sources::{Source, SourceDetail};
+use crate::db::entities::OnChangedEntity;
 use crate::error::Problem;
 use crate::http::REQUEST_ID;
 
@@ -283,32 +284,70 @@ fn id_param(name: &str) -> utoipa::openapi::path::Parameter {
         .build()
 }
 
+/// The opt-in that lets a bundle change entities already stored.
+fn entities_param() -> utoipa::openapi::path::Parameter {
+    query_param(
+        "entities",
+        RefOr::T(Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(SchemaType::new(Type::String))
+                .enum_values(Some(OnChangedEntity::NAMES.iter().copied()))
+                .default(Some("refuse".into()))
+                .build(),
+        )),
+        "What to do when the bundle gives an entity that is already stored other fields: \
+         `refuse` (the default) answers 409 `entity-conflict` listing each differing field; \
+         `update` stores the bundle's fields and records this source in the entity's `defined_by`.",
+    )
+}
+
+const ENTITY_CONFLICT: &str = "the bundle gives an entity that is already stored other fields \
+     and `entities=update` was not sent (`entity-conflict`): `errors` lists each such field with \
+     its pointer into the bundle, the `stored` and the `proposed` value. Nothing was stored.";
+
+const INVALID_BODY: &str = "The bundle has problems, each with a JSON pointer: invalid fields, \
+     a key repeated within an object, a control character other than tab, line feed or \
+     carriage return in a string. Nothing was stored.";
+
 fn add_writes(paths: PathsBuilder) -> PathsBuilder {
     let create = write_operation("create_bundle", "Add a bundle")
+        .parameter(entities_param())
         .request_body(Some(bundle_body()))
         .response("201", stored_response("Stored; Location names the source."))
-        .response("400", problem("The body is not JSON."))
-        .response("409", problem("The source is already stored."))
+        .response(
+            "400",
+            problem("The body is not JSON, or a query parameter is unknown or malformed."),
+        )
+        .response(
+            "409",
+            problem(&format!(
+                "The source is already stored (`conflict`), or {ENTITY_CONFLICT}"
+            )),
+        )
         .response("413", problem("The body is over the limit."))
         .response("415", problem("The body is not application/json."))
-        .response(
-            "422",
-            problem("The bundle has problems, each with a JSON pointer; nothing was stored."),
-        );
+        .response("422", problem(INVALID_BODY));
     let replace = write_operation(
         "replace_bundle",
         "Add or replace a source and its metrics, atomically",
     )
     .parameter(id_param("source_id"))
+    .parameter(entities_param())
     .request_body(Some(bundle_body()))
     .response("200", stored_response("Replaced."))
     .response("201", stored_response("Added."))
-    .response("400", problem("The body is not JSON."))
+    .response(
+        "400",
+        problem("The body is not JSON, or a query parameter is unknown or malformed."),
+    )
+    .response("409", problem(&format!("Refused: {ENTITY_CONFLICT}")))
     .response("413", problem("The body is over the limit."))
     .response("415", problem("The body is not application/json."))
     .response(
         "422",
-        problem("The bundle has problems, or names another source."),
+        problem(&format!(
+            "{INVALID_BODY} Also when the bundle names another source than the URL."
+        )),
     );
     let delete = write_operation(
         "delete_source",
@@ -316,6 +355,10 @@ fn add_writes(paths: PathsBuilder) -> PathsBuilder {
     )
     .parameter(id_param("id"))
     .response("204", ResponseBuilder::new().description("Deleted."))
+    .response(
+        "400",
+        problem("A query parameter was sent; this route takes none."),
+    )
     .response("404", problem("No source has this id."));
     let mut paths = paths
         .path("/v1/bundles", PathItem::new(HttpMethod::Post, create))
@@ -437,6 +480,10 @@ pub fn document() -> OpenApi {
         .schema(
             crate::error::PointerProblem::name(),
             crate::error::PointerProblem::schema(),
+        )
+        .schema(
+            crate::error::FieldChange::name(),
+            crate::error::FieldChange::schema(),
         )
         .build();
     let mut doc = OpenApiBuilder::new()

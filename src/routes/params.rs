@@ -177,13 +177,15 @@ impl Params {
             let mut accepted = self.accepted.clone();
             accepted.sort_unstable();
             accepted.dedup();
-            self.problem(
-                &name,
+            let message = if accepted.is_empty() {
+                "unknown parameter; this route accepts no query parameters".to_owned()
+            } else {
                 format!(
                     "unknown parameter; this route accepts {}",
                     accepted.join(", ")
-                ),
-            );
+                )
+            };
+            self.problem(&name, message);
         }
         if self.problems.is_empty() {
             Ok(())

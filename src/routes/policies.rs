@@ -20,14 +20,16 @@ pub struct Policy {
     /// plan, opinion, measures, action, regulation or slogan.
     pub kind: String,
     pub summary: Option<String>,
+    /// The source whose bundle last wrote this entity's fields; null when that source was
+    /// deleted (the entity stays as it was) or the entity predates this record.
+    pub defined_by: Option<String>,
 }
 
 impl Resource for Policy {
     type Item = Self;
     const COLLECTION: &'static str = "policies";
     const NOUN: &'static str = "policy";
-    const COLUMNS: &'static str =
-        "po.id, po.title_zh, po.title_en, po.region_id, po.issued, po.kind, po.summary";
+    const COLUMNS: &'static str = "po.id, po.title_zh, po.title_en, po.region_id, po.issued, po.kind, po.summary, po.defined_by";
     const FROM: &'static str = "policies po";
     const ID: &'static str = "po.id";
     const DOC: &'static DocKind = &search_index::POLICY;
@@ -73,6 +75,7 @@ impl Resource for Policy {
         "issued",
         "kind",
         "summary",
+        "defined_by",
     ];
 
     fn push_filter(qb: &mut QueryBuilder<'_, Sqlite>, name: &str, value: &FilterValue) {

@@ -24,6 +24,9 @@ pub struct Project {
     /// Partial ISO date.
     pub started: Option<String>,
     pub description: Option<String>,
+    /// The source whose bundle last wrote this entity's fields; null when that source was
+    /// deleted (the entity stays as it was) or the entity predates this record.
+    pub defined_by: Option<String>,
 }
 
 impl Resource for Project {
@@ -33,7 +36,7 @@ impl Resource for Project {
     const COLUMNS: &'static str = "p.id, p.name_zh, p.name_en, p.region_id, \
         (SELECT json_group_array(enterprise_id) FROM \
            (SELECT enterprise_id FROM project_enterprises WHERE project_id = p.id ORDER BY position)) AS enterprise_ids, \
-        p.status, p.started, p.description";
+        p.status, p.started, p.description, p.defined_by";
     const FROM: &'static str = "projects p";
     const ID: &'static str = "p.id";
     const DOC: &'static DocKind = &search_index::PROJECT;
@@ -85,6 +88,7 @@ impl Resource for Project {
         "status",
         "started",
         "description",
+        "defined_by",
     ];
 
     fn push_filter(qb: &mut QueryBuilder<'_, Sqlite>, name: &str, value: &FilterValue) {

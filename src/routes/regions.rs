@@ -21,6 +21,9 @@ pub struct Region {
     pub admin_code: Option<String>,
     #[schema(value_type = Vec<String>)]
     pub aliases: Json<Vec<String>>,
+    /// The source whose bundle last wrote this entity's fields; null when that source was
+    /// deleted (the entity stays as it was) or the entity predates this record.
+    pub defined_by: Option<String>,
 }
 
 pub const REGION_EXISTS: &str = "SELECT 1 FROM regions WHERE id = ?";
@@ -30,7 +33,7 @@ impl Resource for Region {
     const COLLECTION: &'static str = "regions";
     const NOUN: &'static str = "region";
     const COLUMNS: &'static str = "r.id, r.name_zh, r.name_en, r.level, r.parent_id, r.admin_code, \
-        (SELECT json_group_array(alias) FROM region_aliases WHERE region_id = r.id) AS aliases";
+        (SELECT json_group_array(alias) FROM region_aliases WHERE region_id = r.id) AS aliases, r.defined_by";
     const FROM: &'static str = "regions r";
     const ID: &'static str = "r.id";
     const DOC: &'static DocKind = &search_index::REGION;
@@ -81,6 +84,7 @@ impl Resource for Region {
         "parent_id",
         "admin_code",
         "aliases",
+        "defined_by",
     ];
 
     fn push_filter(qb: &mut QueryBuilder<'_, Sqlite>, name: &str, value: &FilterValue) {

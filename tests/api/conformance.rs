@@ -260,6 +260,11 @@ async fn every_write_answers_as_documented() {
     assert_eq!(r.status, 403);
 
     let app = spawn_writable_app(64 * 1024).await;
+    // The first bundle's zone moved to Baotou, by a source of its own.
+    let mut moved = minimal();
+    moved["source"]["id"] = json!("test-moved");
+    moved["regions"][0]["parent_id"] = json!("baotou");
+    let moved = moved.to_string();
     let cases: Vec<WriteCase> = vec![
         (Method::POST, "/v1/bundles", None, json, bundle.clone(), 401),
         (
@@ -357,6 +362,54 @@ async fn every_write_answers_as_documented() {
             json,
             bundle.clone(),
             201,
+        ),
+        (
+            Method::POST,
+            "/v1/bundles",
+            Some(TOKEN),
+            json,
+            moved.clone(),
+            409,
+        ),
+        (
+            Method::PUT,
+            "/v1/bundles/test-moved",
+            Some(TOKEN),
+            json,
+            moved.clone(),
+            409,
+        ),
+        (
+            Method::POST,
+            "/v1/bundles?entities=maybe",
+            Some(TOKEN),
+            json,
+            moved.clone(),
+            400,
+        ),
+        (
+            Method::PUT,
+            "/v1/bundles/test-moved?entities=update",
+            Some(TOKEN),
+            json,
+            moved.clone(),
+            201,
+        ),
+        (
+            Method::POST,
+            "/v1/bundles",
+            Some(TOKEN),
+            json,
+            r#"{"source": {}, "source": {}}"#.into(),
+            422,
+        ),
+        (
+            Method::DELETE,
+            "/v1/sources/test-moved?cascade=1",
+            Some(TOKEN),
+            json,
+            String::new(),
+            400,
         ),
     ];
     for (method, uri, token, media, body, status) in cases {

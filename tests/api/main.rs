@@ -17,6 +17,7 @@ mod errors;
 mod fulltext;
 mod http;
 mod indicators;
+mod integrity;
 mod limits;
 mod load;
 mod metrics;

@@ -4,12 +4,14 @@
 use std::collections::{HashMap, HashSet};
 
 mod metrics;
+mod text;
 
 use super::catalog::Catalog;
 use super::dates::parse_partial_date;
 use super::model::*;
 use crate::error::PointerProblem;
 use metrics::{check_metrics, check_omissions};
+use text::check_text;
 
 /// A metric ready to store: what the bundle said plus what is derived from it.
 #[derive(Debug, Clone)]
@@ -145,6 +147,7 @@ pub fn validate(bundle: Bundle, catalog: &Catalog) -> Result<ValidBundle, Vec<Po
         bundle: &bundle,
         catalog,
     };
+    check_text(&mut c);
     check_source(&mut c);
     check_regions(&mut c);
     check_entities(&mut c);
