@@ -4,6 +4,7 @@ pub mod auth;
 pub mod cache;
 pub mod etag;
 pub mod limits;
+pub mod serve;
 
 use std::time::Duration;
 
