@@ -193,6 +193,34 @@ mod tests {
             crate::state::DEFAULT_MAX_CONCURRENCY
         );
         assert!(!defaults.read_only);
+        assert_eq!(
+            (
+                defaults.header_timeout_secs,
+                defaults.idle_timeout_secs,
+                defaults.max_connections
+            ),
+            (
+                crate::http::serve::DEFAULT_HEADER_TIMEOUT_SECS,
+                crate::http::serve::DEFAULT_IDLE_TIMEOUT_SECS,
+                crate::http::serve::DEFAULT_MAX_CONNECTIONS
+            )
+        );
+        let set = serve_args(&[
+            "--header-timeout-secs",
+            "2",
+            "--idle-timeout-secs",
+            "3",
+            "--max-connections",
+            "4",
+        ]);
+        assert_eq!(
+            (
+                set.header_timeout_secs,
+                set.idle_timeout_secs,
+                set.max_connections
+            ),
+            (2, 3, 4)
+        );
         let set = serve_args(&[
             "--request-timeout-secs",
             "5",
@@ -204,7 +232,13 @@ mod tests {
             (set.request_timeout_secs, set.max_concurrency, set.read_only),
             (5, 3, true)
         );
-        for zero in [["--request-timeout-secs", "0"], ["--max-concurrency", "0"]] {
+        for zero in [
+            ["--request-timeout-secs", "0"],
+            ["--max-concurrency", "0"],
+            ["--header-timeout-secs", "0"],
+            ["--idle-timeout-secs", "0"],
+            ["--max-connections", "0"],
+        ] {
             let argv = ["industry-facts", zero[0], zero[1]];
             assert!(Cli::try_parse_from(argv).is_err(), "{zero:?}");
         }

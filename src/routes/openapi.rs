@@ -215,7 +215,8 @@ fn add_collection<R: Resource>(
 fn bundle_body() -> utoipa::openapi::request_body::RequestBody {
     utoipa::openapi::request_body::RequestBodyBuilder::new()
         .description(Some(
-            "A bundle: one source with its full text and what was taken from it (docs/bundles.md).",
+            "A bundle: one source with its full text and what was taken from it (docs/bundles.md). \
+             It may be sent with `Content-Encoding: gzip`; the size limit applies to it inflated.",
         ))
         .content(
             "application/json",
@@ -289,8 +290,14 @@ fn add_writes(paths: PathsBuilder) -> PathsBuilder {
         .response("201", stored_response("Stored; Location names the source."))
         .response("400", problem("The body is not JSON."))
         .response("409", problem("The source is already stored."))
-        .response("413", problem("The body is over the limit."))
-        .response("415", problem("The body is not application/json."))
+        .response(
+            "413",
+            problem("The body, inflated if sent as gzip, or its declared Content-Length is over the limit."),
+        )
+        .response(
+            "415",
+            problem("The body is not application/json, or its Content-Encoding is neither gzip nor identity."),
+        )
         .response(
             "422",
             problem("The bundle has problems, each with a JSON pointer; nothing was stored."),
@@ -304,8 +311,14 @@ fn add_writes(paths: PathsBuilder) -> PathsBuilder {
     .response("200", stored_response("Replaced."))
     .response("201", stored_response("Added."))
     .response("400", problem("The body is not JSON."))
-    .response("413", problem("The body is over the limit."))
-    .response("415", problem("The body is not application/json."))
+    .response(
+            "413",
+            problem("The body, inflated if sent as gzip, or its declared Content-Length is over the limit."),
+        )
+    .response(
+            "415",
+            problem("The body is not application/json, or its Content-Encoding is neither gzip nor identity."),
+        )
     .response(
         "422",
         problem("The bundle has problems, or names another source."),
