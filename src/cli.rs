@@ -14,6 +14,7 @@ use crate::config::{CheckArgs, Cli, Command, HealthcheckArgs, ImportArgs, ServeA
 use crate::db::entities::OnChangedEntity;
 use crate::db::store::{OnExisting, StoreSummary, WriteMode, ingest};
 use crate::error::{AppError, PointerProblem};
+use crate::http::serve::ConnectionLimits;
 use crate::{AppState, app, db, telemetry};
 
 pub async fn run() -> ExitCode {
@@ -76,12 +77,19 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         request_timeout_secs = args.request_timeout_secs,
         max_concurrency = state.max_concurrency,
         cache_bytes = args.cache_bytes,
+        header_timeout_secs = args.header_timeout_secs,
+        idle_timeout_secs = args.idle_timeout_secs,
+        max_connections = args.max_connections,
         "configured"
     );
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server error: {e}"))?;
+    let limits = ConnectionLimits {
+        header_timeout: Duration::from_secs(args.header_timeout_secs),
+        idle_timeout: Duration::from_secs(args.idle_timeout_secs),
+        max_connections: args.max_connections,
+        // A request admitted before the signal may run to its deadline, then be written.
+        grace: state.request_timeout + Duration::from_secs(1),
+    };
+    crate::http::serve::serve(listener, app(state), limits, shutdown_signal()).await;
     pool.close().await;
     tracing::info!("stopped");
     Ok(())

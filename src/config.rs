@@ -75,6 +75,18 @@ pub struct ServeArgs {
     /// keyed by the data version, so a write makes every older one unreachable at once.
     #[arg(long, env = "INDUSTRY_FACTS_CACHE_BYTES", default_value_t = crate::state::DEFAULT_CACHE_BYTES)]
     pub cache_bytes: usize,
+    /// Seconds a client has to finish a request head once its first byte has arrived.
+    #[arg(long, env = "INDUSTRY_FACTS_HEADER_TIMEOUT_SECS", default_value_t = crate::http::serve::DEFAULT_HEADER_TIMEOUT_SECS,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout_secs: u64,
+    /// Seconds a connection may wait for a request, when new or after a response, before it is closed.
+    #[arg(long, env = "INDUSTRY_FACTS_IDLE_TIMEOUT_SECS", default_value_t = crate::http::serve::DEFAULT_IDLE_TIMEOUT_SECS,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub idle_timeout_secs: u64,
+    /// Connections open at once; beyond it new ones wait in the listen backlog until one closes.
+    #[arg(long, env = "INDUSTRY_FACTS_MAX_CONNECTIONS", default_value_t = crate::http::serve::DEFAULT_MAX_CONNECTIONS,
+          value_parser = clap::value_parser!(u64).range(1..).map(|n| n as usize))]
+    pub max_connections: usize,
     /// Serve reads only, from an existing database opened read-only: no migrations, no
     /// seed, and every write route answers 403. For public replicas.
     #[arg(long, env = "INDUSTRY_FACTS_READ_ONLY", default_value_t = false)]
@@ -190,6 +202,34 @@ mod tests {
             crate::state::DEFAULT_MAX_CONCURRENCY
         );
         assert!(!defaults.read_only);
+        assert_eq!(
+            (
+                defaults.header_timeout_secs,
+                defaults.idle_timeout_secs,
+                defaults.max_connections
+            ),
+            (
+                crate::http::serve::DEFAULT_HEADER_TIMEOUT_SECS,
+                crate::http::serve::DEFAULT_IDLE_TIMEOUT_SECS,
+                crate::http::serve::DEFAULT_MAX_CONNECTIONS
+            )
+        );
+        let set = serve_args(&[
+            "--header-timeout-secs",
+            "2",
+            "--idle-timeout-secs",
+            "3",
+            "--max-connections",
+            "4",
+        ]);
+        assert_eq!(
+            (
+                set.header_timeout_secs,
+                set.idle_timeout_secs,
+                set.max_connections
+            ),
+            (2, 3, 4)
+        );
         let set = serve_args(&[
             "--request-timeout-secs",
             "5",
@@ -201,7 +241,13 @@ mod tests {
             (set.request_timeout_secs, set.max_concurrency, set.read_only),
             (5, 3, true)
         );
-        for zero in [["--request-timeout-secs", "0"], ["--max-concurrency", "0"]] {
+        for zero in [
+            ["--request-timeout-secs", "0"],
+            ["--max-concurrency", "0"],
+            ["--header-timeout-secs", "0"],
+            ["--idle-timeout-secs", "0"],
+            ["--max-connections", "0"],
+        ] {
             let argv = ["industry-facts", zero[0], zero[1]];
             assert!(Cli::try_parse_from(argv).is_err(), "{zero:?}");
         }

@@ -28,7 +28,13 @@ fn json_body(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let essence = content_type.split(';').next().unwrap_or("").trim();
+    // Media types are case-insensitive (RFC 9110, 8.3.1).
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     if !(essence == "application/json" || essence.ends_with("+json")) {
         return Err(AppError::UnsupportedMediaType(format!(
             "a bundle is sent as application/json, not `{content_type}`"

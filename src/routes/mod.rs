@@ -43,8 +43,7 @@ pub fn routes() -> Routes {
 }
 
 pub fn router(max_body: usize) -> Router<AppState> {
-    routes()
-        .into_router()
+    crate::http::body::screened(routes().into_router(), max_body)
         .layer(DefaultBodyLimit::max(max_body))
         .fallback(|| async { AppError::NotFound("no such route; see /openapi.json".into()) })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })

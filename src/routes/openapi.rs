@@ -216,7 +216,8 @@ fn add_collection<R: Resource>(
 fn bundle_body() -> utoipa::openapi::request_body::RequestBody {
     utoipa::openapi::request_body::RequestBodyBuilder::new()
         .description(Some(
-            "A bundle: one source with its full text and what was taken from it (docs/bundles.md).",
+            "A bundle: one source with its full text and what was taken from it (docs/bundles.md). \
+             It may be sent with `Content-Encoding: gzip`; the size limit applies to it inflated.",
         ))
         .content(
             "application/json",
@@ -305,6 +306,12 @@ const ENTITY_CONFLICT: &str = "the bundle gives an entity that is already stored
      and `entities=update` was not sent (`entity-conflict`): `errors` lists each such field with \
      its pointer into the bundle, the `stored` and the `proposed` value. Nothing was stored.";
 
+const TOO_LARGE: &str =
+    "The body, inflated if sent as gzip, or its declared Content-Length is over the limit.";
+
+const UNSUPPORTED_BODY: &str =
+    "The body is not application/json, or its Content-Encoding is neither gzip nor identity.";
+
 const INVALID_BODY: &str = "The bundle has problems, each with a JSON pointer: invalid fields, \
      a key repeated within an object, a control character other than tab, line feed or \
      carriage return in a string. Nothing was stored.";
@@ -324,8 +331,8 @@ fn add_writes(paths: PathsBuilder) -> PathsBuilder {
                 "The source is already stored (`conflict`), or {ENTITY_CONFLICT}"
             )),
         )
-        .response("413", problem("The body is over the limit."))
-        .response("415", problem("The body is not application/json."))
+        .response("413", problem(TOO_LARGE))
+        .response("415", problem(UNSUPPORTED_BODY))
         .response("422", problem(INVALID_BODY));
     let replace = write_operation(
         "replace_bundle",
@@ -341,8 +348,8 @@ fn add_writes(paths: PathsBuilder) -> PathsBuilder {
         problem("The body is not JSON, or a query parameter is unknown or malformed."),
     )
     .response("409", problem(&format!("Refused: {ENTITY_CONFLICT}")))
-    .response("413", problem("The body is over the limit."))
-    .response("415", problem("The body is not application/json."))
+    .response("413", problem(TOO_LARGE))
+    .response("415", problem(UNSUPPORTED_BODY))
     .response(
         "422",
         problem(&format!(

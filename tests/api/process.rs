@@ -66,6 +66,9 @@ pub fn command(dir: &Path) -> Command {
         "INDUSTRY_FACTS_REQUEST_TIMEOUT_SECS",
         "INDUSTRY_FACTS_MAX_CONCURRENCY",
         "INDUSTRY_FACTS_READ_ONLY",
+        "INDUSTRY_FACTS_HEADER_TIMEOUT_SECS",
+        "INDUSTRY_FACTS_IDLE_TIMEOUT_SECS",
+        "INDUSTRY_FACTS_MAX_CONNECTIONS",
         "RUST_LOG",
     ] {
         c.env_remove(var);
