@@ -107,7 +107,6 @@ async fn a_read_past_its_budget_is_stopped_with_503_and_its_connection_serves_on
         "/v1/search?q=金",
         "/v1/metrics?q=金",
         "/v1/metrics?limit=1000",
-        "/v1/sources?limit=1000&format=csv",
     ] {
         assert_query_timeout(&spent.get(path).await);
     }
