@@ -213,7 +213,9 @@ impl IntoResponse for AppError {
             Self::Database(_) | Self::Internal(_) => {
                 tracing::error!(error = %self, "request failed")
             }
-            Self::Timeout(_) | Self::QueryTimeout(_) | Self::Overloaded => tracing::warn!(error = %self, "request refused"),
+            Self::Timeout(_) | Self::QueryTimeout(_) | Self::Overloaded => {
+                tracing::warn!(error = %self, "request refused")
+            }
             _ => {}
         }
         let errors = match &self {

@@ -21,9 +21,7 @@ pub struct DataVersion(pub i64);
 
 /// The number every write moves (triggers on `sources`, migration `0003`), whichever process
 /// writes: what is derived from the data can be kept as long as it stays the same.
-pub async fn data_version<'e>(
-    db: impl sqlx::SqliteExecutor<'e>,
-) -> Result<i64, sqlx::Error> {
+pub async fn data_version<'e>(db: impl sqlx::SqliteExecutor<'e>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT version FROM data_version WHERE id = 1")
         .fetch_one(db)
         .await

@@ -66,7 +66,11 @@ impl Reads {
     /// A connection whose statements SQLite stops once the budget, counted from now, is
     /// spent. A heavy read first waits for its share of the pool; the request's own deadline
     /// bounds that wait.
-    pub async fn acquire(&self, pool: &SqlitePool, weight: Weight) -> Result<ReadConn, sqlx::Error> {
+    pub async fn acquire(
+        &self,
+        pool: &SqlitePool,
+        weight: Weight,
+    ) -> Result<ReadConn, sqlx::Error> {
         let permit = match weight {
             Weight::Light => None,
             Weight::Heavy => Some(

@@ -553,7 +553,11 @@ fn over_budget(error: AppError, state: &AppState) -> AppError {
     }
 }
 
-pub async fn item<R: Resource>(state: &AppState, id: &str, raw: Option<&str>) -> AppResult<Response> {
+pub async fn item<R: Resource>(
+    state: &AppState,
+    id: &str,
+    raw: Option<&str>,
+) -> AppResult<Response> {
     Params::parse(raw)?.finish()?;
     let sql = format!(
         "SELECT {} FROM {} WHERE {} = ?",

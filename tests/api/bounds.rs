@@ -150,13 +150,11 @@ async fn text_searches_leave_a_connection_for_everything_else() {
     );
     // …while a cheap read still gets the connection set aside. The bound only turns a
     // regression into a failure instead of a hang.
-    let mut light = tokio::time::timeout(
-        Duration::from_secs(30),
-        reads.acquire(&pool, Weight::Light),
-    )
-    .await
-    .expect("a cheap read is not kept waiting by searches")
-    .unwrap();
+    let mut light =
+        tokio::time::timeout(Duration::from_secs(30), reads.acquire(&pool, Weight::Light))
+            .await
+            .expect("a cheap read is not kept waiting by searches")
+            .unwrap();
     let one: i64 = sqlx::query_scalar("SELECT 1")
         .fetch_one(&mut *light)
         .await
