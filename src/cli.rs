@@ -59,10 +59,14 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(addr = %local, db = %args.db.db, ready_ms = started.elapsed().as_millis() as u64, "listening");
+    let request_timeout = Duration::from_secs(args.request_timeout_secs);
+    // A budget past the deadline would let a statement run on after its request is answered.
+    let query_timeout = Duration::from_millis(args.query_timeout_ms).min(request_timeout);
     let mut state = AppState::new(pool.clone())
         .with_max_body(args.max_body_bytes)
         .with_read_only(args.read_only)
-        .with_request_timeout(Duration::from_secs(args.request_timeout_secs))
+        .with_request_timeout(request_timeout)
+        .with_query_timeout(query_timeout)
         .with_max_concurrency(args.max_concurrency)
         .with_cache_bytes(args.cache_bytes);
     if let Some(token) = token {
@@ -75,6 +79,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         writes = state.token.is_some() && !state.read_only,
         read_only = state.read_only,
         request_timeout_secs = args.request_timeout_secs,
+        query_timeout_ms = query_timeout.as_millis() as u64,
         max_concurrency = state.max_concurrency,
         cache_bytes = args.cache_bytes,
         header_timeout_secs = args.header_timeout_secs,

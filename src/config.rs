@@ -67,6 +67,11 @@ pub struct ServeArgs {
     #[arg(long, env = "INDUSTRY_FACTS_REQUEST_TIMEOUT_SECS", default_value_t = crate::state::DEFAULT_REQUEST_TIMEOUT_SECS,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout_secs: u64,
+    /// Milliseconds the database work of one read may take before SQLite stops it and the
+    /// request gets 503; never more than the request timeout.
+    #[arg(long, env = "INDUSTRY_FACTS_QUERY_TIMEOUT_MS", default_value_t = crate::state::DEFAULT_QUERY_TIMEOUT_MS,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub query_timeout_ms: u64,
     /// Requests served at once; the excess is refused with 503 and Retry-After.
     #[arg(long, env = "INDUSTRY_FACTS_MAX_CONCURRENCY", default_value_t = crate::state::DEFAULT_MAX_CONCURRENCY,
           value_parser = clap::value_parser!(u64).range(1..).map(|n| n as usize))]
@@ -201,6 +206,10 @@ mod tests {
             defaults.max_concurrency,
             crate::state::DEFAULT_MAX_CONCURRENCY
         );
+        assert_eq!(
+            defaults.query_timeout_ms,
+            crate::state::DEFAULT_QUERY_TIMEOUT_MS
+        );
         assert!(!defaults.read_only);
         assert_eq!(
             (
@@ -235,11 +244,18 @@ mod tests {
             "5",
             "--max-concurrency",
             "3",
+            "--query-timeout-ms",
+            "250",
             "--read-only",
         ]);
         assert_eq!(
-            (set.request_timeout_secs, set.max_concurrency, set.read_only),
-            (5, 3, true)
+            (
+                set.request_timeout_secs,
+                set.max_concurrency,
+                set.query_timeout_ms,
+                set.read_only
+            ),
+            (5, 3, 250, true)
         );
         for zero in [
             ["--request-timeout-secs", "0"],
@@ -247,6 +263,7 @@ mod tests {
             ["--header-timeout-secs", "0"],
             ["--idle-timeout-secs", "0"],
             ["--max-connections", "0"],
+            ["--query-timeout-ms", "0"],
         ] {
             let argv = ["industry-facts", zero[0], zero[1]];
             assert!(Cli::try_parse_from(argv).is_err(), "{zero:?}");

@@ -75,6 +75,9 @@ pub enum AppError {
     Timeout(std::time::Duration),
     #[error("too many requests are under way")]
     Overloaded,
+    /// A read stopped by SQLite when its statements ran past the query time budget.
+    #[error("the query ran longer than its budget of {0:?}")]
+    QueryTimeout(std::time::Duration),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error("{0}")]
@@ -104,7 +107,7 @@ impl AppError {
             Self::Unauthorized(_) => "unauthorized",
             Self::PayloadTooLarge(_) => "payload-too-large",
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
-            Self::Timeout(_) => "timeout",
+            Self::Timeout(_) | Self::QueryTimeout(_) => "timeout",
             Self::Overloaded => "overloaded",
             Self::Database(_) | Self::Internal(_) => "internal",
         }
@@ -121,7 +124,9 @@ impl AppError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Timeout(_) | Self::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Timeout(_) | Self::QueryTimeout(_) | Self::Overloaded => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::Database(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -140,7 +145,7 @@ impl AppError {
             Self::Unauthorized(_) => "Unauthorized",
             Self::PayloadTooLarge(_) => "Payload too large",
             Self::UnsupportedMediaType(_) => "Unsupported media type",
-            Self::Timeout(_) => "Request timed out",
+            Self::Timeout(_) | Self::QueryTimeout(_) => "Request timed out",
             Self::Overloaded => "Server busy",
             Self::Database(_) | Self::Internal(_) => "Internal server error",
         }
@@ -180,6 +185,11 @@ impl AppError {
             Self::Timeout(limit) => format!(
                 "the request did not finish within {limit:?} and was abandoned; \
                  a write may or may not have been stored, so check or repeat it with PUT"
+            ),
+            Self::QueryTimeout(budget) => format!(
+                "the database work of this request took longer than its budget of {} ms and was \
+                 stopped; narrow it (fewer words in `q`, a filter, a smaller `limit`) or retry",
+                budget.as_millis()
             ),
             Self::Overloaded => {
                 "the server is answering as many requests as it is configured for; retry shortly"
@@ -227,7 +237,9 @@ impl IntoResponse for AppError {
             Self::Database(_) | Self::Internal(_) => {
                 tracing::error!(error = %self, "request failed")
             }
-            Self::Timeout(_) | Self::Overloaded => tracing::warn!(error = %self, "request refused"),
+            Self::Timeout(_) | Self::QueryTimeout(_) | Self::Overloaded => {
+                tracing::warn!(error = %self, "request refused")
+            }
             _ => {}
         }
         let errors = match &self {

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use sqlx::SqlitePool;
 
+use crate::db::read::Reads;
 use crate::http::cache::ResponseCache;
 use crate::routes::counts::CountCache;
 
@@ -14,6 +15,12 @@ pub const DEFAULT_MAX_BODY: usize = 4 * 1024 * 1024;
 /// Long enough for the largest bundle write on a slow disk, short enough that a stuck request
 /// gives its connection and concurrency slot back.
 pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
+
+/// The time the statements of one read may run in SQLite before they are stopped with 503:
+/// ten times the slowest ordinary read measured on a million metrics (a search across every
+/// collection, about half a second under load, see bench/), and well inside the request
+/// deadline, so a connection is free again long before the client gives up.
+pub const DEFAULT_QUERY_TIMEOUT_MS: u64 = 5000;
 
 /// Requests served at once; more are refused with 503 rather than queued, so a burst cannot
 /// pile up memory and latency. SQLite serialises writes anyway, and reads are short.
@@ -36,10 +43,13 @@ pub struct AppState {
     pub cache: Option<ResponseCache>,
     /// List totals by data version, kept whether or not responses are.
     pub counts: CountCache,
+    /// The budget of each read and the share of the pool text searches may hold.
+    pub reads: Reads,
 }
 
 impl AppState {
     pub fn new(pool: SqlitePool) -> Self {
+        let reads = Reads::new(&pool, Duration::from_millis(DEFAULT_QUERY_TIMEOUT_MS));
         Self {
             pool,
             token: None,
@@ -49,6 +59,7 @@ impl AppState {
             max_concurrency: DEFAULT_MAX_CONCURRENCY,
             cache: Some(ResponseCache::new(DEFAULT_CACHE_BYTES)),
             counts: CountCache::default(),
+            reads,
         }
     }
 
@@ -64,6 +75,11 @@ impl AppState {
 
     pub fn with_max_body(mut self, bytes: usize) -> Self {
         self.max_body = bytes;
+        self
+    }
+
+    pub fn with_query_timeout(mut self, budget: Duration) -> Self {
+        self.reads = self.reads.with_budget(budget);
         self
     }
 

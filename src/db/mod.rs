@@ -2,6 +2,7 @@
 
 pub mod closure;
 pub mod entities;
+pub mod read;
 pub mod search_index;
 pub mod seed;
 pub mod store;
@@ -21,9 +22,9 @@ pub struct DataVersion(pub i64);
 
 /// The number every write moves (triggers on `sources`, migration `0003`), whichever process
 /// writes: what is derived from the data can be kept as long as it stays the same.
-pub async fn data_version(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
+pub async fn data_version<'e>(db: impl sqlx::SqliteExecutor<'e>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT version FROM data_version WHERE id = 1")
-        .fetch_one(pool)
+        .fetch_one(db)
         .await
 }
 
@@ -49,11 +50,13 @@ pub async fn connect(path: &str) -> Result<SqlitePool, sqlx::Error> {
             .min_connections(1)
             .idle_timeout(None)
             .max_lifetime(None)
+            .after_release(read::clear_on_release)
             .connect_with(options)
             .await?
     } else {
         SqlitePoolOptions::new()
             .max_connections(pool_size())
+            .after_release(read::clear_on_release)
             .connect_with(options)
             .await?
     };
@@ -120,6 +123,7 @@ pub async fn connect_read_only(path: &str) -> Result<SqlitePool, ReadOnlyError> 
         .busy_timeout(Duration::from_secs(5));
     let pool = SqlitePoolOptions::new()
         .max_connections(pool_size())
+        .after_release(read::clear_on_release)
         .connect_with(options)
         .await
         .map_err(open)?;

@@ -9,16 +9,17 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::SqliteRow;
-use sqlx::{FromRow, QueryBuilder, Row, Sqlite, SqlitePool};
+use sqlx::{FromRow, QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use super::Routes;
 use super::counts::CountCache;
 use super::csv::to_csv;
 use super::params::{FilterKind, FilterSpec, FilterValue, Params};
 use crate::db::DataVersion;
+use crate::db::read::{Weight, is_interrupted};
 use crate::db::search_index::DocKind;
 use crate::error::{AppError, AppResult};
-use crate::fts::{Lookup, Term};
+use crate::fts::{Lookup, Term, query_problem};
 use crate::state::AppState;
 
 pub const DEFAULT_LIMIT: i64 = 50;
@@ -227,11 +228,20 @@ impl ListQuery {
                 }
             },
         };
-        let q = params.take("q").map(|q| Term::new(&q));
+        let q = match params.take("q") {
+            Some(text) => match query_problem(&text) {
+                Some(problem) => {
+                    params.problem("q", problem);
+                    None
+                }
+                None => Some(Term::new(&text)),
+            },
+            None => None,
+        };
         if q.as_ref().is_some_and(|t| t.text.is_empty()) {
             params.problem("q", "is blank: give the text to search for");
         }
-        if q.is_none() && R::REQUIRES_Q {
+        if !params.given("q") && R::REQUIRES_Q {
             params.problem("q", "is required: the text to search for");
         }
         let format = take_format(&mut params, headers);
@@ -281,13 +291,13 @@ fn push_key(qb: &mut QueryBuilder<'_, Sqlite>, key: &serde_json::Value) {
 }
 
 /// Answers 400 naming the parameter when a filter names an id that does not exist.
-async fn check_refs(pool: &SqlitePool, query: &ListQuery) -> AppResult<()> {
+async fn check_refs(conn: &mut SqliteConnection, query: &ListQuery) -> AppResult<()> {
     let mut problems = Vec::new();
     for (spec, value) in &query.filters {
         if let FilterKind::Ref(sql) = spec.kind {
             let found: Option<(i64,)> = sqlx::query_as(sql)
                 .bind(value.text())
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await?;
             if found.is_none() {
                 problems.push(crate::error::ParamProblem {
@@ -413,14 +423,14 @@ fn count_key<R: Resource>(query: &ListQuery) -> String {
 }
 
 async fn total<R: Resource>(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     counts: &CountCache,
     version: Option<DataVersion>,
     query: &ListQuery,
 ) -> AppResult<i64> {
     let version = match version {
         Some(DataVersion(v)) => v,
-        None => crate::db::data_version(pool).await?,
+        None => crate::db::data_version(&mut *conn).await?,
     };
     let key = count_key::<R>(query);
     if let Some(total) = counts.get(version, &key) {
@@ -428,7 +438,7 @@ async fn total<R: Resource>(
     }
     let total: i64 = count_query::<R>(query, "")
         .build_query_scalar()
-        .fetch_one(pool)
+        .fetch_one(&mut *conn)
         .await?;
     counts.put(version, key, total);
     Ok(total)
@@ -436,15 +446,15 @@ async fn total<R: Resource>(
 
 /// One page of `R`; `version` is the data version the response cache already read, if any.
 pub async fn fetch_page<R: Resource>(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     counts: &CountCache,
     version: Option<DataVersion>,
     query: &ListQuery,
 ) -> AppResult<Page<R>> {
-    check_refs(pool, query).await?;
-    let total = total::<R>(pool, counts, version, query).await?;
+    check_refs(conn, query).await?;
+    let total = total::<R>(conn, counts, version, query).await?;
     let mut qb = page_query::<R>(query, "");
-    let rows = qb.build().fetch_all(pool).await?;
+    let rows = qb.build().fetch_all(&mut *conn).await?;
 
     let has_next = rows.len() as i64 > query.limit;
     let mut data = Vec::with_capacity(rows.len());
@@ -520,12 +530,31 @@ pub async fn list<R: Resource>(
     uri: &Uri,
 ) -> AppResult<Response> {
     let query = ListQuery::parse::<R>(raw, headers)?;
-    let page = fetch_page::<R>(&state.pool, &state.counts, version, &query).await?;
+    // Searching text is what can grow expensive; a plain list walks an index a page at a time.
+    let weight = if query.q.is_some() {
+        Weight::Heavy
+    } else {
+        Weight::Light
+    };
+    let mut conn = state.reads.acquire(&state.pool, weight).await?;
+    let page = fetch_page::<R>(&mut conn, &state.counts, version, &query)
+        .await
+        .map_err(|e| over_budget(e, state))?;
+    drop(conn);
     render(page, query.format, uri, R::CSV_COLUMNS)
 }
 
+/// A statement SQLite stopped at the read budget is the request's own cost, not a fault of
+/// the server: 503 `timeout`, not 500.
+fn over_budget(error: AppError, state: &AppState) -> AppError {
+    match error {
+        AppError::Database(e) if is_interrupted(&e) => AppError::QueryTimeout(state.reads.budget()),
+        other => other,
+    }
+}
+
 pub async fn item<R: Resource>(
-    pool: &SqlitePool,
+    state: &AppState,
     id: &str,
     raw: Option<&str>,
 ) -> AppResult<Response> {
@@ -536,7 +565,12 @@ pub async fn item<R: Resource>(
         R::FROM,
         R::ID
     );
-    let item: Option<R::Item> = sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?;
+    let mut conn = state.reads.acquire(&state.pool, Weight::Light).await?;
+    let item: Option<R::Item> = sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(|e| over_budget(e.into(), state))?;
     match item {
         Some(data) => Ok(axum::Json(Item { data }).into_response()),
         None => Err(AppError::NotFound(format!("no {} with id `{id}`", R::NOUN))),
@@ -559,7 +593,7 @@ async fn item_handler<R: Resource>(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
-    item::<R>(&state.pool, &id, raw.as_deref()).await
+    item::<R>(&state, &id, raw.as_deref()).await
 }
 
 /// `GET /v1/{collection}` and `GET /v1/{collection}/{id}` for one resource.

@@ -28,6 +28,7 @@ use super::search::Hit;
 use super::sources::{Source, SourceDetail};
 use crate::db::entities::OnChangedEntity;
 use crate::error::Problem;
+use crate::fts::{MAX_QUERY_CHARS, MAX_QUERY_WORDS};
 use crate::http::REQUEST_ID;
 
 fn string_schema(enum_values: Option<&[&str]>, description: &str) -> RefOr<Schema> {
@@ -144,8 +145,20 @@ fn list_operation<R: Resource>(item: &str, summary: &str) -> OperationBuilder {
         ))
         .parameter(query_param(
             "q",
-            string_schema(None, "text"),
-            "Text search (Chinese or English).",
+            RefOr::T(Schema::Object(
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::new(Type::String))
+                    .description(Some("text"))
+                    .min_length(Some(1))
+                    .max_length(Some(MAX_QUERY_CHARS))
+                    .build(),
+            )),
+            &format!(
+                "Text search (Chinese or English): at most {MAX_QUERY_CHARS} characters and \
+                 {MAX_QUERY_WORDS} words; control characters other than tab and line breaks are \
+                 refused. Longer text is a 400 naming `q`; a search whose database work runs past \
+                 the server's query budget is a 503 `timeout`."
+            ),
         ))
         .parameter(query_param(
             "format",
@@ -565,7 +578,8 @@ fn add_common_responses(doc: &mut OpenApi) {
             );
             responses.entry("503".into()).or_insert_with(|| {
                 problem(
-                    "Overloaded, or past the request deadline; Retry-After says when to try again.",
+                    "Overloaded (`overloaded`), or past the request deadline or the query budget \
+                     (`timeout`); Retry-After says when to try again.",
                 )
             });
         }

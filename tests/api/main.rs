@@ -7,6 +7,7 @@ mod helpers;
 mod process;
 
 mod binary;
+mod bounds;
 mod bundles;
 mod cache;
 mod conformance;
