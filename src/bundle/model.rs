@@ -187,7 +187,22 @@ pub const SUBJECT_TYPES: &[&str] = &["region", "enterprise", "project", "policy"
 pub const METRIC_KINDS: &[&str] = &["actual", "target", "plan", "capacity"];
 /// The codes of [`crate::quantity::Unit`], as filters and validators name them.
 pub const UNITS: &[&str] = &[
-    "CNY", "USD", "t", "mm", "m", "m2", "GWh", "percent", "count", "year",
+    "CNY",
+    "USD",
+    "t",
+    "mm",
+    "m",
+    "m2",
+    "mu",
+    "m3",
+    "kW",
+    "GWh",
+    "percent",
+    "percentage_point",
+    "multiple",
+    "count",
+    "year",
+    "month",
 ];
 /// The codes of [`crate::quantity::Qualifier`].
 pub const QUALIFIERS: &[&str] = &[

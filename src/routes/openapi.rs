@@ -454,7 +454,27 @@ pub fn document() -> OpenApi {
         .components(Some(components))
         .build();
     add_common_responses(&mut doc);
+    enumerate_units(&mut doc);
     doc
+}
+
+/// The unit fields of metrics and indicators take one of the codes the validator accepts;
+/// the document lists them from the same table, so the two cannot disagree.
+fn enumerate_units(doc: &mut OpenApi) {
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    for name in ["Metric", "Indicator"] {
+        if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) {
+            object.properties.insert(
+                "unit".into(),
+                string_schema(
+                    Some(crate::bundle::model::UNITS),
+                    "unit code: ISO 4217 for money, SI-style codes otherwise (docs/bundles.md)",
+                ),
+            );
+        }
+    }
 }
 
 fn header(description: &str) -> Header {
@@ -536,4 +556,27 @@ pub async fn docs() -> Response {
         include_str!("assets/docs.html"),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use crate::quantity::Unit;
+
+    /// Every unit the parser can produce is documented wherever a unit is read or filtered on.
+    #[test]
+    fn unit_enums_list_every_unit_of_the_parser() {
+        let doc: Value = serde_json::from_str(&super::document().to_json().unwrap()).unwrap();
+        let codes: Vec<Value> = Unit::ALL.iter().map(|u| u.code().into()).collect();
+        for schema in ["Metric", "Indicator"] {
+            let listed = &doc["components"]["schemas"][schema]["properties"]["unit"]["enum"];
+            assert_eq!(listed.as_array(), Some(&codes), "{schema}.unit");
+        }
+        for path in ["/v1/metrics", "/v1/indicators"] {
+            let params = doc["paths"][path]["get"]["parameters"].as_array().unwrap();
+            let unit = params.iter().find(|p| p["name"] == "unit").unwrap();
+            assert_eq!(unit["schema"]["enum"].as_array(), Some(&codes), "{path}");
+        }
+    }
 }
