@@ -1,9 +1,25 @@
 //! The bundle format (docs/bundles.md): what a client sends, field for field.
-//! Every struct rejects unknown fields so a typo never drops data silently.
+//! Every struct rejects unknown fields so a typo never drops data silently; the same structs
+//! write bundles (drafts) back out, so what is written is what is read.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize, Serializer};
 
-#[derive(Debug, Clone, Deserialize)]
+/// Whole numbers are written without a fraction, as the seed and the API write them.
+fn number<S: Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
+    match crate::quantity::whole(*value) {
+        Some(n) => s.serialize_i64(n),
+        None => s.serialize_f64(*value),
+    }
+}
+
+fn optional_number<S: Serializer>(value: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(v) => number(v, s),
+        None => s.serialize_none(),
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Bundle {
     pub source: Source,
@@ -42,14 +58,14 @@ impl Bundle {
 
 /// A passage whose numbers are left out on purpose (a date, an ordinal, a name with a
 /// number in it). The coverage check accepts every number inside any occurrence of `text`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Omission {
     pub text: String,
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     pub id: String,
@@ -63,7 +79,7 @@ pub struct Source {
     pub text: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Region {
     pub id: String,
@@ -76,7 +92,7 @@ pub struct Region {
     pub aliases: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Enterprise {
     pub id: String,
@@ -90,7 +106,7 @@ pub struct Enterprise {
     pub aliases: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Project {
     pub id: String,
@@ -104,7 +120,7 @@ pub struct Project {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     pub id: String,
@@ -116,7 +132,7 @@ pub struct Policy {
     pub summary: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Indicator {
     pub id: String,
@@ -126,7 +142,7 @@ pub struct Indicator {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Subject {
     #[serde(rename = "type")]
@@ -134,15 +150,16 @@ pub struct Subject {
     pub id: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Metric {
     pub indicator: String,
     pub subject: Subject,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region_id: Option<String>,
+    #[serde(serialize_with = "number")]
     pub value: f64,
-    #[serde(default)]
+    #[serde(default, serialize_with = "optional_number")]
     pub value_max: Option<f64>,
     pub unit: String,
     pub qualifier: String,

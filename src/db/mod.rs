@@ -1,6 +1,7 @@
 //! The SQLite pool, its pragmas, and the migrations embedded in the binary.
 
 pub mod closure;
+pub mod entities;
 pub mod search_index;
 pub mod seed;
 pub mod store;

@@ -122,6 +122,7 @@ pub(super) const QUALIFIER_PREFIXES: &[(&str, Qualifier)] = &[
 /// 3.6亿元). Only `parse` skips them; `scan` leaves them out of its spans.
 pub(super) const FILLER_PREFIXES: &[&str] = &[
     "达", "达到", "高达", "多达", "仅", "仅有", "共", "共有", "共计", "合计", "累计", "总计", "有",
+    "为",
 ];
 
 /// Bounding words written after the number and unit. 级 is handled apart

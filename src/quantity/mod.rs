@@ -7,6 +7,8 @@
 //! so a figure the text states as a whole number compares equal to it.
 
 mod lexicon;
+#[cfg(test)]
+pub(crate) mod news;
 mod numeral;
 mod scan;
 #[cfg(test)]
@@ -356,8 +358,8 @@ fn read(chars: &[char], start: usize, mode: Mode) -> Option<Reading> {
             if let Some((len, bound)) = longest(chars, i, qualifier_words()) {
                 bounds.extend(bound);
                 i += len;
-                // "至少有90%": the 有 belongs with the bound.
-                if chars.get(i) == Some(&'有') {
+                // "至少有90%", "约为800万度": the 有 or 为 belongs with the bound.
+                if matches!(chars.get(i), Some('有' | '为')) {
                     i += 1;
                 }
             }
