@@ -503,18 +503,12 @@ fn metric(
         Some((m, Reach::Nowhere))
     };
     let Some((who, reach)) = chosen.or_else(fallback) else {
-        b.notes.push((
-            Place::Omission(b.omissions.len()),
-            format!(
-                "`{}` left out: no region or entity is named to attach it to",
-                f.text
-            ),
-        ));
-        b.omissions.push(Omission {
-            text: f.text.clone(),
-            reason: "nothing in the text says whose number it is".into(),
-        });
-        return;
+        return omit_instead(
+            b,
+            f,
+            "no region or entity is named to attach it to",
+            "nothing in the text says whose number it is",
+        );
     };
     let who = &who;
     match reach {
@@ -589,6 +583,14 @@ fn metric(
         Some(None) => near_region.clone(),
         None => None,
     };
+    if who.unknown.is_some() && near_region.is_none() {
+        return omit_instead(
+            b,
+            f,
+            &format!("no known region to place {} in", who.id),
+            "its subject is new and no known region is named",
+        );
+    }
     if who.unknown.is_some() {
         if !b.proposed.iter().any(|p| p.mention.id == who.id) {
             // 某某公司的某某项目: the company is the project's.
@@ -622,20 +624,6 @@ fn metric(
                 owner: owner.map(|o| o.id),
             });
         }
-        if near_region.is_none() {
-            b.notes.push((
-                Place::Omission(b.omissions.len()),
-                format!(
-                    "`{}` left out: no known region to place {} in",
-                    f.text, who.id
-                ),
-            ));
-            b.omissions.push(Omission {
-                text: f.text.clone(),
-                reason: "its subject is new and no known region is named".into(),
-            });
-            return;
-        }
     } else {
         b.used.insert((who.kind, who.id.clone()));
     }
@@ -661,6 +649,22 @@ fn metric(
         },
         span,
     ));
+}
+
+/// Keeps the number `f` as an omission after all, dropping the notes written for the metric
+/// it would have been.
+fn omit_instead(b: &mut Built, f: &Found, note: &str, reason: &str) {
+    let i = b.metrics.len();
+    b.notes
+        .retain(|(place, _)| !matches!(place, Place::Metric(j, _) if *j == i));
+    b.notes.push((
+        Place::Omission(b.omissions.len()),
+        format!("`{}` left out: {note}", f.text),
+    ));
+    b.omissions.push(Omission {
+        text: f.text.clone(),
+        reason: reason.into(),
+    });
 }
 
 /// Puts the bundle together: the known entities it refers to with everything they refer to,
@@ -785,7 +789,11 @@ fn assemble(known: &Known, source: Source, b: Built, mentions: &[Mention]) -> Dr
         .iter()
         .filter(|i| metric_indicators.contains(i.id.as_str()))
         .cloned()
-        .chain(proposed_indicators.into_values())
+        .chain(
+            proposed_indicators
+                .into_values()
+                .filter(|i| metric_indicators.contains(i.id.as_str())),
+        )
         .collect();
     let mut review: Vec<Note> = Vec::new();
     let mut metric_notes: BTreeMap<usize, Vec<(&'static str, String)>> = BTreeMap::new();
@@ -942,5 +950,174 @@ fn renumber(review: &mut [Note], removed: usize) {
         {
             n.pointer = format!("/metrics/{}/{field}", i - 1);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quantity::news;
+
+    fn options_of(source: &Source) -> Options {
+        Options {
+            source_id: Some(source.id.clone()),
+            title: Some(source.title.clone()),
+            publication: Some(source.publication.clone()),
+            published: source.published.clone(),
+            authors: source.authors.clone(),
+            url: source.url.clone(),
+        }
+    }
+
+    /// Valid on its own (it defines what it refers to), against the catalog it was drafted
+    /// against, and every number of the text accounted for.
+    fn assert_sound(draft: &Draft, known: &Known) {
+        let raw = draft.to_json();
+        let alone = parse_and_validate(&raw, &Catalog::default());
+        assert!(alone.is_ok(), "{:?}", alone.err());
+        let mut catalog = Catalog::default();
+        catalog.absorb(&Bundle {
+            source: draft.bundle.source.clone(),
+            regions: known.regions.clone(),
+            enterprises: known.enterprises.clone(),
+            projects: known.projects.clone(),
+            policies: known.policies.clone(),
+            indicators: known.indicators.clone(),
+            metrics: Vec::new(),
+            omissions: Vec::new(),
+            positions: BTreeMap::new(),
+        });
+        catalog.sources.clear();
+        let valid = parse_and_validate(&raw, &catalog).expect("valid against its catalog");
+        assert_eq!(coverage::gaps(&valid.bundle), Vec::new());
+        for note in &draft.review {
+            let pointer = note
+                .pointer
+                .trim_end_matches(|c: char| c.is_ascii_lowercase() || c == '_');
+            let pointer = pointer.trim_end_matches('/');
+            assert!(
+                raw.pointer(pointer).is_some(),
+                "{} points nowhere",
+                note.pointer
+            );
+        }
+    }
+
+    #[test]
+    fn every_seed_article_drafts_into_a_sound_bundle() {
+        let known = Known::embedded_seed();
+        for made in known::seed_bundles() {
+            let d = draft(&made.source.text, &options_of(&made.source), &known);
+            assert_sound(&d, &known);
+            assert_eq!(d.bundle.source.text, made.source.text);
+            assert!(
+                d.bundle.metrics.len() >= made.metrics.len(),
+                "{}",
+                made.source.id
+            );
+        }
+    }
+
+    #[test]
+    fn new_articles_draft_into_sound_bundles_with_and_without_a_catalog() {
+        for known in [Known::embedded_seed(), Known::default()] {
+            for (article, readings) in news::READINGS {
+                let d = draft(article, &Options::default(), &known);
+                assert_sound(&d, &known);
+                // Every reading is a metric or an omission, with the parser's values.
+                for (original, value, unit, _) in readings.iter() {
+                    let as_metric = d.bundle.metrics.iter().find(|m| m.original == *original);
+                    if let Some(m) = as_metric {
+                        assert_eq!((m.value, m.unit.as_str()), (*value, unit.code()));
+                    } else if !known.regions.is_empty() {
+                        assert!(
+                            d.bundle.omissions.iter().any(|o| o.text.contains(original)),
+                            "{original} is neither a metric nor an omission"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_draft_of_a_new_article_reads_its_kinds_periods_and_places() {
+        let known = Known::embedded_seed();
+        let options = Options {
+            published: Some("2023-04-19".into()),
+            ..Options::default()
+        };
+        let d = draft(news::STORAGE, &options, &known);
+        let get = |original: &str| {
+            d.bundle
+                .metrics
+                .iter()
+                .find(|m| m.original == original)
+                .unwrap_or_else(|| panic!("no metric `{original}`"))
+        };
+        let cases: &[(&str, &str, Option<&str>, &str, &str)] = &[
+            (
+                "12.6亿元",
+                "actual",
+                Some("2023"),
+                "jinchang-etdz",
+                "investment",
+            ),
+            (
+                "8.5个百分点",
+                "actual",
+                Some("2023"),
+                "jinchang-etdz",
+                "change_in_points",
+            ),
+            (
+                "5吉瓦时",
+                "capacity",
+                None,
+                "",
+                "battery_production_capacity",
+            ),
+            ("30亿元", "plan", None, "", "output_value"),
+            (
+                "突破500万千瓦",
+                "capacity",
+                None,
+                "jinchang",
+                "installed_capacity",
+            ),
+            ("四成", "actual", Some("2022"), "jinchang", "share"),
+            (
+                "3倍以上",
+                "target",
+                Some("2025"),
+                "jinchang",
+                "growth_multiple",
+            ),
+        ];
+        for &(original, kind, period, subject, indicator) in cases {
+            let m = get(original);
+            assert_eq!(m.kind, kind, "{original}");
+            assert_eq!(m.period.as_deref(), period, "{original}");
+            if !subject.is_empty() {
+                assert_eq!(m.subject.id, subject, "{original}");
+            }
+            assert_eq!(m.indicator, indicator, "{original}");
+        }
+        // The new project is proposed, in the zone the article places it.
+        let project = d
+            .bundle
+            .projects
+            .iter()
+            .find(|p| p.name_zh == "储能电池生产基地项目")
+            .expect("the project is proposed");
+        assert_eq!(project.region_id.as_deref(), Some("jinchang-etdz"));
+        assert_eq!(get("1亿6千万元").subject.id, project.id);
+        assert!(
+            d.review
+                .iter()
+                .any(|n| n.message.contains("储能电池生产基地项目")),
+            "{:?}",
+            d.review
+        );
     }
 }

@@ -328,6 +328,59 @@ fn add_writes(paths: PathsBuilder) -> PathsBuilder {
     paths.into()
 }
 
+fn add_drafts(paths: PathsBuilder) -> PathsBuilder {
+    let body = utoipa::openapi::request_body::RequestBodyBuilder::new()
+        .description(Some(
+            "The article: `text` (required), and optionally `source_id`, `title`, `publication`, \
+             `published` (a partial date), `authors` and `url`, which the text may not say.",
+        ))
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Schema::Object(
+                    ObjectBuilder::new()
+                        .property("text", String::schema())
+                        .property("source_id", String::schema())
+                        .property("title", String::schema())
+                        .property("publication", String::schema())
+                        .property("published", String::schema())
+                        .property("authors", ArrayBuilder::new().items(String::schema()))
+                        .property("url", String::schema())
+                        .required("text")
+                        .build(),
+                )))
+                .build(),
+        )
+        .required(Some(Required::True))
+        .build();
+    let draft = write_operation(
+        "create_draft",
+        "Draft a bundle from an article's text, for review before it is stored",
+    )
+    .request_body(Some(body))
+    .response(
+        "200",
+        ResponseBuilder::new()
+            .description(
+                "The draft (a valid bundle that accounts for every number of the text) and the \
+                 review notes, each with a JSON pointer into the draft. Nothing is stored.",
+            )
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("DraftResponse")))
+                    .build(),
+            ),
+    )
+    .response(
+        "400",
+        problem("The body is not JSON, or a field is missing, unknown or malformed; the detail names it."),
+    )
+    .response("413", problem("The body is over the limit."))
+    .response("415", problem("The body is not application/json."));
+    paths.path("/v1/drafts", PathItem::new(HttpMethod::Post, draft))
+}
+
 pub fn document() -> OpenApi {
     let mut paths = PathsBuilder::new();
     paths = add_collection::<Region>(
@@ -357,6 +410,7 @@ pub fn document() -> OpenApi {
         .operation_id(Some("search"));
     paths = paths.path("/v1/search", PathItem::new(HttpMethod::Get, search));
     paths = add_writes(paths);
+    paths = add_drafts(paths);
     let health = OperationBuilder::new()
         .summary(Some("200 when the service and its database answer"))
         .operation_id(Some("health"))
@@ -422,6 +476,8 @@ pub fn document() -> OpenApi {
         .schema_from::<SourceDetail>()
         .schema_from::<Hit>()
         .schema_from::<crate::db::store::StoreSummary>()
+        .schema_from::<super::drafts::DraftResponse>()
+        .schema_from::<crate::extract::Note>()
         .security_scheme(
             "bearer",
             utoipa::openapi::security::SecurityScheme::Http(utoipa::openapi::security::Http::new(

@@ -12,6 +12,7 @@ mod cache;
 mod conformance;
 mod container;
 mod crash;
+mod drafts;
 mod enterprises;
 mod errors;
 mod fulltext;
