@@ -209,11 +209,13 @@ impl Indicators {
         let clause_before = plain(clause.start..seg_start);
         let sentence = doc.sentence_of(span.start);
         let sentence_before = plain(sentence.start..clause.start);
-        let stored_in_unit = self
-            .candidates
-            .iter()
-            .filter(|c| c.stored && c.indicator.unit == unit.code())
-            .count();
+        let in_unit = |stored_only: bool| {
+            self.candidates
+                .iter()
+                .filter(|c| (c.stored || !stored_only) && c.indicator.unit == unit.code())
+                .count()
+        };
+        let (stored_in_unit, all_in_unit) = (in_unit(true), in_unit(false));
         let mut best: Option<(f64, usize, Reason)> = None;
         for (i, c) in self.candidates.iter().enumerate() {
             if c.indicator.unit != unit.code() {
@@ -298,6 +300,10 @@ impl Indicators {
             }
             if c.stored && stored_in_unit == 1 {
                 score += 1.0;
+            }
+            // The only indicator in its unit (kW, 亩, 个百分点) fits by the unit alone.
+            if all_in_unit == 1 && score < 3.0 {
+                score = 3.5;
             }
             if !c.stored {
                 score -= 0.5;

@@ -28,13 +28,13 @@ use std::ops::Range;
 use serde::Serialize;
 
 use crate::bundle::model::{
-    Bundle, Enterprise, Indicator, Metric, Omission, Project, Source, Subject,
+    Bundle, Enterprise, Indicator, Metric, Omission, Project, Region, Source, Subject,
 };
 use crate::bundle::{Catalog, coverage, parse_and_validate};
 use crate::quantity::{self, Found, Quantity, is_date};
 use indicator::{Indicators, Reason};
 pub use known::Known;
-use names::{Kind, Mention, Names};
+use names::{Kind, Mention, Names, hashed};
 use subject::Reach;
 use text::Doc;
 use timing::Basis;
@@ -105,14 +105,6 @@ pub fn check_options(options: &Options) -> Vec<(String, String)> {
         }
     }
     problems
-}
-
-/// A stable short id from some text, for drafts and entities that have none yet.
-fn hashed(prefix: &str, text: &str) -> String {
-    format!(
-        "{prefix}-{:08x}",
-        xxhash_rust::xxh3::xxh3_64(text.as_bytes()) as u32
-    )
 }
 
 /// The publication named in the dateline (科技日报讯 → 科技日报).
@@ -244,19 +236,8 @@ pub fn draft(text: &str, options: &Options, known: &Known) -> Draft {
     let marks = timing::marks(&doc, &found, pub_year);
     let names = Names::new(known);
     let numbers: Vec<Range<usize>> = found.iter().map(|f| f.start..f.end).collect();
-    let mut mentions = names.find(&doc, known, &numbers);
+    let mentions = names.find(&doc, known, &numbers);
     let indicators = Indicators::new(known);
-    // Unknown names get ids from their names, so one name is one proposal.
-    for m in mentions.iter_mut() {
-        if let Some(u) = &m.unknown {
-            let prefix = if m.kind == Kind::Project {
-                "project"
-            } else {
-                "enterprise"
-            };
-            m.id = hashed(prefix, &u.name);
-        }
-    }
     let mut b = Built {
         metrics: Vec::new(),
         omissions: Vec::new(),
@@ -583,7 +564,8 @@ fn metric(
         Some(None) => near_region.clone(),
         None => None,
     };
-    if who.unknown.is_some() && near_region.is_none() {
+    let new_place = who.unknown.as_ref().is_some_and(|u| u.place.is_some());
+    if who.unknown.is_some() && !new_place && near_region.is_none() {
         return omit_instead(
             b,
             f,
@@ -591,7 +573,12 @@ fn metric(
             "its subject is new and no known region is named",
         );
     }
-    if who.unknown.is_some() {
+    if new_place {
+        propose_region(b, mentions, known, &who.id);
+    } else if who.unknown.is_some() {
+        if let Some(r) = &near_region {
+            propose_region(b, mentions, known, r);
+        }
         if !b.proposed.iter().any(|p| p.mention.id == who.id) {
             // 某某公司的某某项目: the company is the project's.
             let owner = mentions
@@ -628,7 +615,7 @@ fn metric(
         b.used.insert((who.kind, who.id.clone()));
     }
     if let Some(r) = &region_id {
-        b.used.insert((Kind::Region, r.clone()));
+        propose_region(b, mentions, known, r);
     }
     b.metrics.push((
         Metric {
@@ -649,6 +636,34 @@ fn metric(
         },
         span,
     ));
+}
+
+/// Makes the region `id` part of the draft: a stored one is copied, a new place is proposed,
+/// and so is the new place it lies in, up to a stored region.
+fn propose_region(b: &mut Built, mentions: &[Mention], known: &Known, id: &str) {
+    if known.region(id).is_some() {
+        b.used.insert((Kind::Region, id.to_owned()));
+        return;
+    }
+    if b.proposed.iter().any(|p| p.mention.id == id) {
+        return;
+    }
+    let Some(m) = mentions.iter().find(|m| m.id == id && m.unknown.is_some()) else {
+        return;
+    };
+    let parent = m
+        .unknown
+        .as_ref()
+        .and_then(|u| u.place.as_ref())
+        .and_then(|p| p.parent.clone());
+    b.proposed.push(Proposal {
+        mention: m.clone(),
+        region: parent.clone(),
+        owner: None,
+    });
+    if let Some(parent) = parent {
+        propose_region(b, mentions, known, &parent);
+    }
 }
 
 /// Keeps the number `f` as an omission after all, dropping the notes written for the metric
@@ -690,6 +705,7 @@ fn assemble(known: &Known, source: Source, b: Built, mentions: &[Mention]) -> Dr
         omissions: Vec::new(),
         positions: BTreeMap::new(),
     };
+    let mut new_regions = Vec::new();
     let mut new_enterprises = Vec::new();
     let mut new_projects = Vec::new();
     for Proposal {
@@ -699,8 +715,22 @@ fn assemble(known: &Known, source: Source, b: Built, mentions: &[Mention]) -> Dr
     } in &proposed
     {
         let Some(u) = &m.unknown else { continue };
-        if let Some(r) = region {
+        if let Some(r) = region
+            && known.region(r).is_some()
+        {
             used.insert((Kind::Region, r.clone()));
+        }
+        if let Some(place) = &u.place {
+            new_regions.push(Region {
+                id: m.id.clone(),
+                name_zh: u.name.clone(),
+                name_en: u.name.clone(),
+                level: place.level.into(),
+                parent_id: place.parent.clone(),
+                admin_code: None,
+                aliases: place.short.iter().cloned().collect(),
+            });
+            continue;
         }
         match m.kind {
             Kind::Project => new_projects.push(Project {
@@ -780,6 +810,7 @@ fn assemble(known: &Known, source: Source, b: Built, mentions: &[Mention]) -> Dr
     bundle
         .regions
         .sort_by_key(|r| (known.depth(&r.id), r.id.clone()));
+    bundle.regions.extend(new_regions);
     bundle.enterprises.extend(new_enterprises);
     bundle.projects.extend(new_projects);
     let metric_indicators: BTreeSet<&str> =
@@ -812,6 +843,17 @@ fn assemble(known: &Known, source: Source, b: Built, mentions: &[Mention]) -> Dr
     }
     bundle.metrics = metrics.into_iter().map(|(m, _)| m).collect();
     bundle.omissions = std::mem::take(&mut omissions);
+    for (i, r) in bundle.regions.iter().enumerate() {
+        if known.region(&r.id).is_none() {
+            review.push(Note {
+                pointer: format!("/regions/{i}"),
+                message: format!(
+                    "new: `{}` is not stored; check the name, level ({}) and parent, give name_en and admin_code",
+                    r.name_zh, r.level
+                ),
+            });
+        }
+    }
     for (i, e) in bundle.enterprises.iter().enumerate() {
         if known.enterprise(&e.id).is_none() {
             review.push(Note {
@@ -848,6 +890,7 @@ fn assemble(known: &Known, source: Source, b: Built, mentions: &[Mention]) -> Dr
         .filter(|(m, _)| {
             !bundle.enterprises.iter().any(|e| e.id == m.id)
                 && !bundle.projects.iter().any(|p| p.id == m.id)
+                && !bundle.regions.iter().any(|r| r.id == m.id)
         })
         .map(|(_, u)| u.name.clone())
         .collect();

@@ -9,8 +9,8 @@ use std::ops::Range;
 use super::known::Known;
 use super::text::Doc;
 use super::vocabulary::{
-    BARE_REFERENTS, NAME_LEAD_WORDS, NAME_STOPS, ORGANISATION_SUFFIXES, REFERENTS,
-    REFERRING_PREFIXES, ZONE_REFERENTS,
+    BARE_REFERENTS, NAME_LEAD_WORDS, NAME_STOPS, NOT_PLACES, ORGANISATION_SUFFIXES,
+    PLACE_FOLLOWERS, PLACE_SUFFIXES, REFERENTS, REFERRING_PREFIXES, ZONE_REFERENTS,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -44,6 +44,45 @@ pub struct Unknown {
     pub name: String,
     /// The enterprise kind its ending suggests, for organisations.
     pub enterprise_kind: Option<&'static str>,
+    /// For a place: what its ending says about it.
+    pub place: Option<Place>,
+}
+
+/// A place the catalog does not know: its level by its ending (省, 市, 开发区), the region it
+/// lies in (stored, or itself new), and its name without the ending (金昌 for 金昌市).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Place {
+    pub level: &'static str,
+    pub parent: Option<String>,
+    pub short: Option<String>,
+}
+
+/// A stable id from a name, so one name is one proposal in every draft.
+pub fn hashed(prefix: &str, text: &str) -> String {
+    format!(
+        "{prefix}-{:08x}",
+        xxhash_rust::xxh3::xxh3_64(text.as_bytes()) as u32
+    )
+}
+
+/// A name the article itself introduces: an abbreviation it defines, or a new place.
+type Local = (Vec<char>, Kind, String, Option<Unknown>);
+
+const LEVELS: &[&str] = &[
+    "country",
+    "province",
+    "prefecture",
+    "county",
+    "district",
+    "subdistrict",
+    "zone",
+];
+
+fn rank(level: &str) -> usize {
+    LEVELS
+        .iter()
+        .position(|l| *l == level)
+        .unwrap_or(LEVELS.len())
 }
 
 #[derive(Debug, Clone)]
@@ -223,27 +262,66 @@ impl Names {
     /// `numbers` are the places of the numbers, which no new name runs into.
     pub fn find(&self, doc: &Doc, known: &Known, numbers: &[Range<usize>]) -> Vec<Mention> {
         let chars = &doc.chars;
-        let mut abbreviations: Vec<(Vec<char>, Kind, String)> = Vec::new();
-        let mut mentions = self.named(chars, &abbreviations);
+        let mut local: Vec<Local> = Vec::new();
         // Abbreviations an article defines for itself: （以下简称《意见》）.
-        for m in &mentions {
-            if let Some(short) = defined_abbreviation(chars, m.end) {
-                for form in short {
-                    abbreviations.push((form, m.kind, m.id.clone()));
-                }
+        for m in self.named(chars, &[]) {
+            for form in defined_abbreviation(chars, m.end).into_iter().flatten() {
+                local.push((form, m.kind, m.id.clone(), None));
             }
         }
-        if !abbreviations.is_empty() {
-            mentions = self.named(chars, &abbreviations);
+        let first = self.pass(doc, known, numbers, &local);
+        // New places are names from here on, with their short forms (金昌 for 金昌市).
+        let places: Vec<Local> = first
+            .iter()
+            .filter_map(|m| {
+                let u = m.unknown.as_ref()?;
+                let place = u.place.as_ref()?;
+                let forms = std::iter::once(u.name.clone()).chain(place.short.clone());
+                Some(
+                    forms
+                        .map(|f| {
+                            (
+                                f.chars().collect(),
+                                Kind::Region,
+                                m.id.clone(),
+                                Some(u.clone()),
+                            )
+                        })
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .flatten()
+            .collect();
+        if places.is_empty() {
+            return first;
         }
+        local.extend(places);
+        self.pass(doc, known, numbers, &local)
+    }
+
+    fn pass(
+        &self,
+        doc: &Doc,
+        known: &Known,
+        numbers: &[Range<usize>],
+        local: &[Local],
+    ) -> Vec<Mention> {
+        let chars = &doc.chars;
+        let mut mentions = self.named(chars, local);
         let mut covered = vec![false; chars.len()];
         for m in &mentions {
             covered[m.range()].iter_mut().for_each(|c| *c = true);
         }
         mentions.extend(referring(doc, &covered));
+        for m in &mentions {
+            covered[m.range()].iter_mut().for_each(|c| *c = true);
+        }
         for n in numbers {
             covered[n.clone()].iter_mut().for_each(|c| *c = true);
         }
+        let places = unknown_places(doc, known, &mentions, &mut covered);
+        mentions.extend(places);
+        mentions.sort_by_key(|m| (m.start, m.end));
         let unknown = unknown_names(doc, &mentions, &covered);
         // A place written as part of a new name (甘肃 in 甘肃某某有限公司) is not named alone.
         mentions.retain(|m| !unknown.iter().any(|u| u.start <= m.start && m.end <= u.end));
@@ -257,31 +335,31 @@ impl Names {
         mentions
     }
 
-    fn named(&self, chars: &[char], abbreviations: &[(Vec<char>, Kind, String)]) -> Vec<Mention> {
+    fn named(&self, chars: &[char], local: &[Local]) -> Vec<Mention> {
         let mut out = Vec::new();
         let mut i = 0;
         while i < chars.len() {
-            let local = abbreviations
+            let here = local
                 .iter()
-                .filter(|(a, _, _)| chars.get(i..i + a.len()) == Some(a.as_slice()))
-                .max_by_key(|(a, _, _)| a.len())
-                .map(|(a, kind, id)| (a.len(), *kind, id.clone()));
+                .filter(|(a, ..)| chars.get(i..i + a.len()) == Some(a.as_slice()))
+                .max_by_key(|(a, ..)| a.len())
+                .map(|(a, kind, id, unknown)| (a.len(), *kind, id.clone(), unknown.clone()));
             let stored = self
                 .longest_at(chars, i)
-                .map(|(len, n)| (len, n.kind, n.id.clone()));
-            let best = match (local, stored) {
+                .map(|(len, n)| (len, n.kind, n.id.clone(), None));
+            let best = match (here, stored) {
                 (Some(a), Some(b)) => Some(if a.0 >= b.0 { a } else { b }),
                 (a, b) => a.or(b),
             };
             match best {
-                Some((len, kind, id)) => {
+                Some((len, kind, id, unknown)) => {
                     out.push(Mention {
                         start: i,
                         end: i + len,
                         kind,
                         id,
                         referring: false,
-                        unknown: None,
+                        unknown,
                         informant: false,
                     });
                     i += len;
@@ -291,6 +369,119 @@ impl Names {
         }
         out
     }
+}
+
+/// Places the catalog does not know: a place ending (省, 市, 县, 街道, 开发区, 产业园) after a
+/// short stem that is not an ordinary word (上市, 城市, 社区 are not places). Each lies in the
+/// place named right before it (甘肃省金昌市), else in the nearest larger one named earlier,
+/// else in the country.
+fn unknown_places(
+    doc: &Doc,
+    known: &Known,
+    mentions: &[Mention],
+    covered: &mut [bool],
+) -> Vec<Mention> {
+    let chars = &doc.chars;
+    let mut hits: Vec<(usize, usize, &str, usize, usize)> = Vec::new();
+    for &(suffix, level, min, max) in PLACE_SUFFIXES {
+        for at in doc.find_all(0..chars.len(), suffix) {
+            hits.push((at, at + suffix.chars().count(), level, min, max));
+        }
+    }
+    // Left to right, the longest ending first (开发区 before 区).
+    hits.sort_by_key(|&(start, end, ..)| (start, std::cmp::Reverse(end)));
+    let mut out: Vec<Mention> = Vec::new();
+    for (suffix_start, end, level, min, max) in hits {
+        if covered[suffix_start..end].iter().any(|&c| c)
+            || PLACE_FOLLOWERS.iter().any(|w| doc.has(end, w))
+        {
+            continue;
+        }
+        let sentence = doc.sentence_of(suffix_start);
+        let mut start = suffix_start;
+        while start > sentence.start
+            && chars[start - 1].is_alphabetic()
+            && !chars[start - 1].is_ascii()
+            && !NAME_STOPS.contains(chars[start - 1])
+            && !covered[start - 1]
+            && suffix_start - start <= max
+        {
+            start -= 1;
+        }
+        let mut stem: String = chars[start..suffix_start].iter().collect();
+        while let Some(lead) = NAME_LEAD_WORDS.iter().find(|w| stem.starts_with(**w)) {
+            start += lead.chars().count();
+            stem = chars[start..suffix_start].iter().collect();
+        }
+        let n = stem.chars().count();
+        let name: String = chars[start..end].iter().collect();
+        if n < min || n > max || NOT_PLACES.iter().any(|w| name.ends_with(w)) {
+            continue;
+        }
+        covered[start..end].iter_mut().for_each(|c| *c = true);
+        let short =
+            (["省", "市", "县"].iter().any(|s| name.ends_with(s)) && n >= 2).then_some(stem);
+        out.push(Mention {
+            start,
+            end,
+            kind: Kind::Region,
+            id: hashed("region", &name),
+            referring: false,
+            unknown: Some(Unknown {
+                name,
+                enterprise_kind: None,
+                place: Some(Place {
+                    level,
+                    parent: None,
+                    short,
+                }),
+            }),
+            informant: false,
+        });
+    }
+    // The region each new place lies in.
+    let level_of = |m: &Mention| -> Option<usize> {
+        match &m.unknown {
+            Some(u) => u.place.as_ref().map(|p| rank(p.level)),
+            None => known.region(&m.id).map(|r| rank(&r.level)),
+        }
+    };
+    let regions: Vec<Mention> = mentions
+        .iter()
+        .filter(|m| m.kind == Kind::Region && !m.referring)
+        .cloned()
+        .chain(out.iter().cloned())
+        .collect();
+    let country = known
+        .regions
+        .iter()
+        .find(|r| r.level == "country")
+        .map(|r| r.id.clone());
+    for m in out.iter_mut() {
+        let own = level_of(m).unwrap_or(LEVELS.len());
+        let larger = |r: &&Mention| r.id != m.id && level_of(r).is_some_and(|l| l < own);
+        let adjacent = regions.iter().filter(larger).find(|r| r.end == m.start);
+        let earlier = regions
+            .iter()
+            .filter(larger)
+            .filter(|r| r.end <= m.start)
+            .max_by_key(|r| r.end);
+        let parent = adjacent
+            .or(earlier)
+            .map(|r| r.id.clone())
+            .or_else(|| country.clone());
+        if let Some(place) = m.unknown.as_mut().and_then(|u| u.place.as_mut()) {
+            place.parent = parent;
+        }
+    }
+    // A place that nothing can hold is not proposed.
+    out.retain(|m| {
+        m.unknown
+            .as_ref()
+            .and_then(|u| u.place.as_ref())
+            .is_some_and(|p| p.parent.is_some())
+    });
+    out
 }
 
 /// Prefixes and suffixes of a long name that keep about two thirds of it: 广西创新方法 for
@@ -426,7 +617,12 @@ fn resolve_referring(mentions: &mut [Mention], known: &Known, doc: &Doc) {
                 return false;
             }
             if zone && m.kind == Kind::Region {
-                return known.region(&m.id).is_some_and(|r| r.level == "zone");
+                let new_zone = m
+                    .unknown
+                    .as_ref()
+                    .and_then(|u| u.place.as_ref())
+                    .is_some_and(|p| p.level == "zone");
+                return new_zone || known.region(&m.id).is_some_and(|r| r.level == "zone");
             }
             let by_name = match &m.unknown {
                 Some(u) => u.name.ends_with(&word),
@@ -547,19 +743,20 @@ fn unknown_names(doc: &Doc, known: &[Mention], covered: &[bool]) -> Vec<Mention>
         if !long_enough || name.chars().any(|c| c.is_ascii_digit()) && enterprise_kind.is_some() {
             continue;
         }
+        let (kind, prefix) = match enterprise_kind {
+            Some(_) => (Kind::Enterprise, "enterprise"),
+            None => (Kind::Project, "project"),
+        };
         out.push(Mention {
             start,
             end,
-            kind: if enterprise_kind.is_some() {
-                Kind::Enterprise
-            } else {
-                Kind::Project
-            },
-            id: String::new(),
+            kind,
+            id: hashed(prefix, &name),
             referring: false,
             unknown: Some(Unknown {
                 name,
                 enterprise_kind,
+                place: None,
             }),
             informant: false,
         });
@@ -647,5 +844,50 @@ mod tests {
             .filter_map(|(_, _, id)| id.strip_prefix("new:"))
             .collect();
         assert_eq!(unknown, ["新疆某某光伏材料有限公司", "天山储能科技研究院"]);
+    }
+}
+
+#[cfg(test)]
+mod place_tests {
+    use super::*;
+
+    #[test]
+    fn new_places_lie_in_the_place_named_before_them() {
+        let known = Known::embedded_seed();
+        let text = "近日，新疆维吾尔自治区哈密市伊州区新签约项目12个。哈密今年工业增加值增长12%，\
+                    企业上市3家，城市更新加快，社区服务提升。";
+        let doc = Doc::new(text);
+        let found = Names::new(&known).find(&doc, &known, &[]);
+        let places: Vec<(String, &str, Option<String>)> = found
+            .iter()
+            .filter_map(|m| {
+                let u = m.unknown.as_ref()?;
+                let p = u.place.as_ref()?;
+                Some((doc.slice(m.range()), p.level, p.parent.clone()))
+            })
+            .collect();
+        let id = |name: &str| hashed("region", name);
+        assert_eq!(
+            places,
+            [
+                (
+                    "新疆维吾尔自治区".to_owned(),
+                    "province",
+                    Some("china".to_owned())
+                ),
+                (
+                    "哈密市".to_owned(),
+                    "prefecture",
+                    Some(id("新疆维吾尔自治区"))
+                ),
+                ("伊州区".to_owned(), "district", Some(id("哈密市"))),
+                // The short form names the same new place.
+                (
+                    "哈密".to_owned(),
+                    "prefecture",
+                    Some(id("新疆维吾尔自治区"))
+                ),
+            ]
+        );
     }
 }

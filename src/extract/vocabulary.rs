@@ -573,7 +573,8 @@ pub const ORGANISATION_SUFFIXES: &[(&str, &str)] = &[
 ];
 /// Characters and words at which the name of an organisation or project cannot continue
 /// leftwards: grammar words and verbs that introduce a name.
-pub const NAME_STOPS: &str = "的在和与及由对向从为是了把被让使等之其并也都已还就又于";
+pub const NAME_STOPS: &str =
+    "的在和与及由对向从为是了把被让使等之其并也都已还就又于到至赴该本全各这此那";
 pub const NAME_LEAD_WORDS: &[&str] = &[
     "位于",
     "落户",
@@ -611,4 +612,41 @@ pub const NAME_LEAD_WORDS: &[&str] = &[
     "开工",
     "总投资",
     "计划",
+];
+
+/// Endings of place names, with the level they suggest and how long the part before them may
+/// be (省 after two or three characters: 甘肃省, 黑龙江省).
+pub const PLACE_SUFFIXES: &[(&str, &str, usize, usize)] = &[
+    ("自治区", "province", 2, 5),
+    ("省", "province", 2, 3),
+    ("自治州", "prefecture", 2, 6),
+    ("市", "prefecture", 2, 3),
+    ("自治县", "county", 2, 6),
+    ("县", "county", 2, 3),
+    ("区", "district", 2, 2),
+    ("街道", "subdistrict", 2, 3),
+    ("镇", "subdistrict", 2, 3),
+    ("经济技术开发区", "zone", 2, 6),
+    ("高新技术产业开发区", "zone", 2, 6),
+    ("开发区", "zone", 2, 6),
+    ("高新区", "zone", 2, 6),
+    ("经开区", "zone", 2, 6),
+    ("新区", "zone", 2, 4),
+    ("工业园区", "zone", 2, 8),
+    ("产业园区", "zone", 2, 8),
+    ("工业园", "zone", 2, 8),
+    ("产业园", "zone", 2, 8),
+    ("科学城", "zone", 2, 6),
+];
+/// Words a place ending begins that are not places (市场, 区域, 省级).
+pub const PLACE_FOLLOWERS: &[&str] = &[
+    "场", "民", "值", "域", "块", "间", "级", "内", "外", "容", "政", "属", "辖", "镇化",
+];
+/// Words ending like a place that are not one.
+pub const NOT_PLACES: &[&str] = &[
+    "上市", "城市", "都市", "超市", "门市", "股市", "城区", "市区", "郊区", "景区", "厂区", "矿区",
+    "山区", "老区", "灾区", "社区", "辖区", "小区", "片区", "街区", "特区", "地区", "校区", "营区",
+    "范区", "验区", "能区", "聚区", "心区", "载区", "行区", "展区", "业区", "带区", "地县", "乡镇",
+    "城镇", "村镇", "集镇", "全省", "各省", "外省", "本省", "全县", "各县", "全市", "各市", "本市",
+    "该市", "我市",
 ];
