@@ -195,6 +195,22 @@ pub fn evaluate(bundles: &[Bundle], known_for: impl Fn(usize) -> Known) -> Evalu
                 }
             }
         }
+        let made_places: Vec<usize> = made
+            .metrics
+            .iter()
+            .filter_map(|m| place(&s.text, m))
+            .collect();
+        for (at, d) in &by_place {
+            if !made_places.contains(at) {
+                out.misses.push(Miss {
+                    source: s.id.clone(),
+                    original: d.original.clone(),
+                    field: "found",
+                    drafted: "a metric".into(),
+                    made: "left out".into(),
+                });
+            }
+        }
         out.total.add(&score);
         out.articles.push((s.id.clone(), score));
     }

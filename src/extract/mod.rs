@@ -580,13 +580,18 @@ fn metric(
             propose_region(b, mentions, known, r);
         }
         if !b.proposed.iter().any(|p| p.mention.id == who.id) {
-            // 某某公司的某某项目: the company is the project's.
+            // 某某公司的某某项目: the company is the project's. (The name itself, not a
+            // word such as 该项目 that refers to it, says whose it is.)
+            let named = mentions
+                .iter()
+                .find(|m| m.id == who.id && !m.referring)
+                .unwrap_or(who);
             let owner = mentions
                 .iter()
                 .find(|m| {
                     m.kind == Kind::Enterprise
-                        && who.kind == Kind::Project
-                        && m.end + 1 == who.start
+                        && named.kind == Kind::Project
+                        && m.end + 1 == named.start
                         && doc.chars[m.end] == '的'
                 })
                 .cloned();

@@ -39,7 +39,7 @@ struct DraftRequest {
 pub struct DraftResponse {
     /// A bundle (docs/bundles.md) that passes `check --coverage` as it is.
     #[schema(value_type = Object)]
-    pub data: serde_json::Value,
+    pub data: crate::bundle::model::Bundle,
     pub review: Vec<Note>,
 }
 
@@ -126,7 +126,7 @@ async fn create(
         "draft made"
     );
     Ok(Json(DraftResponse {
-        data: drafted.to_json(),
+        data: drafted.bundle,
         review: drafted.review,
     }))
 }
