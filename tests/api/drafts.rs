@@ -292,3 +292,38 @@ async fn a_draft_posted_back_is_stored() {
     assert_eq!(stored.status, 201, "{}", stored.text());
     assert_eq!(app.total("/v1/metrics?source=draft-loop-test").await, 5);
 }
+
+/// A database holding the seed gives the same draft as the seed compiled into the binary:
+/// entities are read in one order whatever stored them.
+#[test]
+fn extract_matches_against_a_database_as_against_the_embedded_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<String> = crate::helpers::seed_files()
+        .iter()
+        .map(|p| p.to_str().unwrap().to_owned())
+        .collect();
+    let mut c = command(dir.path());
+    c.args(["import", "--db", "stored.db"]).args(&files);
+    let out = run(c);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = seed().bundles[1]["source"]["text"].as_str().unwrap();
+    std::fs::write(dir.path().join("a.txt"), text).unwrap();
+    let draft = |db: Option<&str>| {
+        let mut c = command(dir.path());
+        c.args(["extract", "a.txt", "--published", "2023-03"]);
+        if let Some(db) = db {
+            c.args(["--db", db]);
+        }
+        let out = run(c);
+        assert!(out.status.success(), "{}", stderr(&out));
+        (
+            serde_json::from_slice::<Value>(&out.stdout).unwrap(),
+            stderr(&out),
+        )
+    };
+    let (embedded, embedded_notes) = draft(None);
+    let (stored, stored_notes) = draft(Some("stored.db"));
+    assert_eq!(stored, embedded);
+    assert_eq!(stored_notes, embedded_notes);
+    assert!(!embedded["regions"].as_array().unwrap().is_empty());
+}
