@@ -1,9 +1,8 @@
-//! The subcommands: `serve` (default), `import`, `check` and `healthcheck`.
+//! The subcommands: `serve` (default), `import`, `check`, `healthcheck` and `extract`.
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use clap::Parser;
 use http_body_util::Empty;
 use hyper::body::Bytes;
 use serde_json::Value;
@@ -18,13 +17,14 @@ use crate::http::serve::ConnectionLimits;
 use crate::{AppState, app, db, telemetry};
 
 pub async fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     let result = match cli.command {
         None => serve(cli.serve).await,
         Some(Command::Serve(args)) => serve(args).await,
         Some(Command::Import(args)) => import(args).await,
         Some(Command::Check(args)) => return check(args),
         Some(Command::Healthcheck(args)) => return healthcheck(args).await,
+        Some(Command::Extract(args)) => return crate::extract::command::run(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -19,6 +19,35 @@ pub struct Cli {
     pub serve: ServeArgs,
 }
 
+impl Cli {
+    /// Parses the command line (and environment). `extract --db` counts only when given: the
+    /// default database file of the other subcommands would otherwise be read, and a draft
+    /// made against an empty or absent file would silently match nothing.
+    pub fn parse_args() -> Self {
+        Self::try_parse_args_from(std::env::args_os()).unwrap_or_else(|e| e.exit())
+    }
+
+    pub fn try_parse_args_from<I, T>(args: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        use clap::{CommandFactory, FromArgMatches};
+        let matches = Self::command().try_get_matches_from(args)?;
+        let mut cli = Self::from_arg_matches(&matches)?;
+        if let Some(Command::Extract(args)) = &mut cli.command {
+            let given = matches
+                .subcommand_matches("extract")
+                .and_then(|m| m.value_source("db"))
+                .is_some_and(|source| source != clap::parser::ValueSource::DefaultValue);
+            if !given {
+                args.db = None;
+            }
+        }
+        Ok(cli)
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the API (the default).
@@ -29,6 +58,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Exit 0 when the server at --addr answers 200 on /health.
     Healthcheck(HealthcheckArgs),
+    /// Draft a bundle from an article's text, for a person to review and import.
+    Extract(ExtractArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -151,6 +182,41 @@ pub struct CheckArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+pub struct ExtractArgs {
+    /// The article as plain UTF-8 text; with --evaluate, bundle files to score drafts against.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Id of the draft's source (a slug); derived from the text when not given.
+    #[arg(long)]
+    pub source_id: Option<String>,
+    /// Title of the article; the first line of the text when not given.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Where the article was published (科技日报); read from its dateline when not given.
+    #[arg(long)]
+    pub publication: Option<String>,
+    /// Publication date (2023, 2023-03 or 2023-03-15): dates 今年 and undated figures.
+    #[arg(long)]
+    pub published: Option<String>,
+    /// A reporter of the byline (repeatable); read from the byline when not given.
+    #[arg(long = "author")]
+    pub authors: Vec<String>,
+    /// Address of the article.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Database whose stored entities the draft is matched against, opened read-only;
+    /// without it, the entities of the seed compiled into the binary.
+    #[arg(long)]
+    pub db: Option<String>,
+    /// Write the review notes to this file (JSON) instead of standard error.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// Score drafts of the given bundles' texts against the bundles, field by field.
+    #[arg(long)]
+    pub evaluate: bool,
+}
+
+#[derive(Debug, Clone, Args)]
 pub struct HealthcheckArgs {
     /// Address of the server to ask.
     #[arg(long, env = "INDUSTRY_FACTS_ADDR", default_value = "127.0.0.1:8080")]
@@ -193,6 +259,38 @@ mod tests {
                 .write_token()
                 .is_err()
         );
+    }
+
+    #[test]
+    fn extract_reads_a_database_only_when_named() {
+        let parse = |args: &[&str]| {
+            let mut argv = vec!["industry-facts", "extract"];
+            argv.extend_from_slice(args);
+            match Cli::try_parse_args_from(argv)
+                .expect("arguments parse")
+                .command
+            {
+                Some(Command::Extract(a)) => a,
+                other => panic!("not extract: {other:?}"),
+            }
+        };
+        assert_eq!(parse(&["a.txt"]).db, None);
+        assert_eq!(
+            parse(&["a.txt", "--db", "x.db"]).db.as_deref(),
+            Some("x.db")
+        );
+        let args = parse(&[
+            "--evaluate",
+            "a.json",
+            "b.json",
+            "--author",
+            "甲",
+            "--author",
+            "乙",
+        ]);
+        assert!(args.evaluate);
+        assert_eq!(args.files.len(), 2);
+        assert_eq!(args.authors, ["甲", "乙"]);
     }
 
     #[test]

@@ -1,8 +1,24 @@
 //! The bundle format (docs/bundles.md): what a client sends, field for field.
-//! Every struct rejects unknown fields so a typo never drops data silently; each also
-//! serializes back, so checks that apply to every text field can walk them all.
+//! Every struct rejects unknown fields so a typo never drops data silently; the same structs
+//! write bundles (drafts) back out, so what is written is what is read, and checks that apply
+//! to every text field can walk them all.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
+
+/// Whole numbers are written without a fraction, as the seed and the API write them.
+fn number<S: Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
+    match crate::quantity::whole(*value) {
+        Some(n) => s.serialize_i64(n),
+        None => s.serialize_f64(*value),
+    }
+}
+
+fn optional_number<S: Serializer>(value: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(v) => number(v, s),
+        None => s.serialize_none(),
+    }
+}
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -140,10 +156,11 @@ pub struct Subject {
 pub struct Metric {
     pub indicator: String,
     pub subject: Subject,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region_id: Option<String>,
+    #[serde(serialize_with = "number")]
     pub value: f64,
-    #[serde(default)]
+    #[serde(default, serialize_with = "optional_number")]
     pub value_max: Option<f64>,
     pub unit: String,
     pub qualifier: String,
@@ -188,7 +205,22 @@ pub const SUBJECT_TYPES: &[&str] = &["region", "enterprise", "project", "policy"
 pub const METRIC_KINDS: &[&str] = &["actual", "target", "plan", "capacity"];
 /// The codes of [`crate::quantity::Unit`], as filters and validators name them.
 pub const UNITS: &[&str] = &[
-    "CNY", "USD", "t", "mm", "m", "m2", "GWh", "percent", "count", "year",
+    "CNY",
+    "USD",
+    "t",
+    "mm",
+    "m",
+    "m2",
+    "mu",
+    "m3",
+    "kW",
+    "GWh",
+    "percent",
+    "percentage_point",
+    "multiple",
+    "count",
+    "year",
+    "month",
 ];
 /// The codes of [`crate::quantity::Qualifier`].
 pub const QUALIFIERS: &[&str] = &[

@@ -3,6 +3,7 @@
 pub mod closure;
 pub mod entities;
 pub mod read;
+pub mod stored;
 pub mod search_index;
 pub mod seed;
 pub mod store;

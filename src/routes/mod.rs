@@ -3,6 +3,7 @@
 pub mod bundles;
 pub mod counts;
 pub mod csv;
+pub mod drafts;
 pub mod enterprises;
 pub mod health;
 pub mod indicators;
@@ -40,6 +41,7 @@ pub fn routes() -> Routes {
         .merge(list::routes::<sources::Source>())
         .merge(search::routes())
         .merge(bundles::routes())
+        .merge(drafts::routes())
 }
 
 pub fn router(max_body: usize) -> Router<AppState> {

@@ -391,6 +391,59 @@ fn add_writes(paths: PathsBuilder) -> PathsBuilder {
     paths.into()
 }
 
+fn add_drafts(paths: PathsBuilder) -> PathsBuilder {
+    let body = utoipa::openapi::request_body::RequestBodyBuilder::new()
+        .description(Some(
+            "The article: `text` (required), and optionally `source_id`, `title`, `publication`, \
+             `published` (a partial date), `authors` and `url`, which the text may not say.",
+        ))
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Schema::Object(
+                    ObjectBuilder::new()
+                        .property("text", String::schema())
+                        .property("source_id", String::schema())
+                        .property("title", String::schema())
+                        .property("publication", String::schema())
+                        .property("published", String::schema())
+                        .property("authors", ArrayBuilder::new().items(String::schema()))
+                        .property("url", String::schema())
+                        .required("text")
+                        .build(),
+                )))
+                .build(),
+        )
+        .required(Some(Required::True))
+        .build();
+    let draft = write_operation(
+        "create_draft",
+        "Draft a bundle from an article's text, for review before it is stored",
+    )
+    .request_body(Some(body))
+    .response(
+        "200",
+        ResponseBuilder::new()
+            .description(
+                "The draft (a valid bundle that accounts for every number of the text) and the \
+                 review notes, each with a JSON pointer into the draft. Nothing is stored.",
+            )
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("DraftResponse")))
+                    .build(),
+            ),
+    )
+    .response(
+        "400",
+        problem("The body is not JSON, or a field is missing, unknown or malformed; the detail names it."),
+    )
+    .response("413", problem("The body is over the limit."))
+    .response("415", problem("The body is not application/json."));
+    paths.path("/v1/drafts", PathItem::new(HttpMethod::Post, draft))
+}
+
 pub fn document() -> OpenApi {
     let mut paths = PathsBuilder::new();
     paths = add_collection::<Region>(
@@ -420,6 +473,7 @@ pub fn document() -> OpenApi {
         .operation_id(Some("search"));
     paths = paths.path("/v1/search", PathItem::new(HttpMethod::Get, search));
     paths = add_writes(paths);
+    paths = add_drafts(paths);
     let health = OperationBuilder::new()
         .summary(Some("200 when the service and its database answer"))
         .operation_id(Some("health"))
@@ -485,6 +539,8 @@ pub fn document() -> OpenApi {
         .schema_from::<SourceDetail>()
         .schema_from::<Hit>()
         .schema_from::<crate::db::store::StoreSummary>()
+        .schema_from::<super::drafts::DraftResponse>()
+        .schema_from::<crate::extract::Note>()
         .security_scheme(
             "bearer",
             utoipa::openapi::security::SecurityScheme::Http(utoipa::openapi::security::Http::new(
@@ -521,7 +577,27 @@ pub fn document() -> OpenApi {
         .components(Some(components))
         .build();
     add_common_responses(&mut doc);
+    enumerate_units(&mut doc);
     doc
+}
+
+/// The unit fields of metrics and indicators take one of the codes the validator accepts;
+/// the document lists them from the same table, so the two cannot disagree.
+fn enumerate_units(doc: &mut OpenApi) {
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    for name in ["Metric", "Indicator"] {
+        if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) {
+            object.properties.insert(
+                "unit".into(),
+                string_schema(
+                    Some(crate::bundle::model::UNITS),
+                    "unit code: ISO 4217 for money, SI-style codes otherwise (docs/bundles.md)",
+                ),
+            );
+        }
+    }
 }
 
 fn header(description: &str) -> Header {
@@ -604,4 +680,27 @@ pub async fn docs() -> Response {
         include_str!("assets/docs.html"),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use crate::quantity::Unit;
+
+    /// Every unit the parser can produce is documented wherever a unit is read or filtered on.
+    #[test]
+    fn unit_enums_list_every_unit_of_the_parser() {
+        let doc: Value = serde_json::from_str(&super::document().to_json().unwrap()).unwrap();
+        let codes: Vec<Value> = Unit::ALL.iter().map(|u| u.code().into()).collect();
+        for schema in ["Metric", "Indicator"] {
+            let listed = &doc["components"]["schemas"][schema]["properties"]["unit"]["enum"];
+            assert_eq!(listed.as_array(), Some(&codes), "{schema}.unit");
+        }
+        for path in ["/v1/metrics", "/v1/indicators"] {
+            let params = doc["paths"][path]["get"]["parameters"].as_array().unwrap();
+            let unit = params.iter().find(|p| p["name"] == "unit").unwrap();
+            assert_eq!(unit["schema"]["enum"].as_array(), Some(&codes), "{path}");
+        }
+    }
 }

@@ -14,6 +14,7 @@ mod conformance;
 mod connections;
 mod container;
 mod crash;
+mod drafts;
 mod enterprises;
 mod errors;
 mod fulltext;
