@@ -8,6 +8,7 @@ pub mod db;
 pub mod error;
 pub mod fts;
 pub mod http;
+pub mod ingest;
 pub mod quantity;
 pub mod routes;
 pub mod state;

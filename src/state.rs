@@ -6,6 +6,7 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 
 use crate::http::cache::ResponseCache;
+use crate::ingest::Writes;
 use crate::routes::counts::CountCache;
 
 /// Request bodies above this are refused with 413 unless configured otherwise.
@@ -36,6 +37,14 @@ pub struct AppState {
     pub cache: Option<ResponseCache>,
     /// List totals by data version, kept whether or not responses are.
     pub counts: CountCache,
+    /// Writers' turns, and whether writes currently work.
+    pub writes: Arc<Writes>,
+}
+
+/// A write waits for the ones ahead of it at most half of its request's time, keeping the
+/// other half for itself.
+fn writes_for(request_timeout: Duration) -> Arc<Writes> {
+    Arc::new(Writes::new(request_timeout / 2))
 }
 
 impl AppState {
@@ -49,6 +58,7 @@ impl AppState {
             max_concurrency: DEFAULT_MAX_CONCURRENCY,
             cache: Some(ResponseCache::new(DEFAULT_CACHE_BYTES)),
             counts: CountCache::default(),
+            writes: writes_for(Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECS)),
         }
     }
 
@@ -69,6 +79,7 @@ impl AppState {
 
     pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
+        self.writes = writes_for(timeout);
         self
     }
 

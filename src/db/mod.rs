@@ -1,9 +1,11 @@
 //! The SQLite pool, its pragmas, and the migrations embedded in the binary.
 
 pub mod closure;
+pub mod fault;
 pub mod search_index;
 pub mod seed;
 pub mod store;
+pub mod write;
 
 use std::str::FromStr;
 use std::time::Duration;

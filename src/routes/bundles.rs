@@ -1,5 +1,6 @@
 //! Writes: `POST /v1/bundles`, `PUT /v1/bundles/{source_id}` and `DELETE /v1/sources/{id}`.
-//! Each is one transaction; readers keep reading the committed state meanwhile (WAL).
+//! Each is one transaction, taken in turn with the process's other writes (see `ingest`);
+//! readers keep reading the committed state meanwhile (WAL).
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -10,9 +11,9 @@ use serde_json::Value;
 
 use super::Routes;
 use super::list::Item;
-use crate::db::store::{OnExisting, StoreSummary, ingest};
 use crate::error::{AppError, AppResult, PointerProblem};
 use crate::http::auth::WriteAccess;
+use crate::ingest::{self, OnExisting, StoreSummary};
 use crate::state::AppState;
 
 /// The body as JSON, with every way it can be wrong named.
@@ -72,7 +73,7 @@ async fn create(
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Response> {
     let raw = json_body(&headers, body, state.max_body)?;
-    let summary = ingest(&state.pool, &raw, OnExisting::Refuse).await?;
+    let summary = ingest::store(&state.pool, &state.writes, raw, OnExisting::Refuse).await?;
     log_stored(&summary);
     Ok(stored(StatusCode::CREATED, summary))
 }
@@ -95,7 +96,7 @@ async fn replace(
             ),
         )]));
     }
-    let summary = ingest(&state.pool, &raw, OnExisting::Replace).await?;
+    let summary = ingest::store(&state.pool, &state.writes, raw, OnExisting::Replace).await?;
     log_stored(&summary);
     let status = if summary.replaced {
         StatusCode::OK
@@ -110,23 +111,7 @@ async fn remove(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
-    // Metrics first, explicitly: the cascade would remove them too, but uncounted.
-    let metrics_removed = sqlx::query("DELETE FROM metrics WHERE source_id = ?")
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    let deleted = sqlx::query("DELETE FROM sources WHERE id = ?")
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if deleted == 0 {
-        tx.rollback().await?;
-        return Err(AppError::NotFound(format!("no source with id `{id}`")));
-    }
-    tx.commit().await?;
+    let metrics_removed = ingest::delete(&state.pool, &state.writes, &id).await?;
     tracing::info!(source = %id, metrics_removed, "source deleted");
     Ok(StatusCode::NO_CONTENT)
 }

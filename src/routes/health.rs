@@ -1,4 +1,6 @@
-//! `/health`: answers 200 only when the database does, for container health checks.
+//! `/health`: answers 200 when the database answers, for container health checks, and says
+//! when writes are failing (a full disk): the service still serves reads then, and a restart
+//! would not free any space, so the status stays 200 and the body says `degraded`.
 
 use axum::Json;
 use axum::extract::State;
@@ -12,5 +14,8 @@ pub async fn health(State(state): State<AppState>) -> AppResult<Json<Value>> {
         .execute(&state.pool)
         .await
         .map_err(|e| AppError::Internal(format!("health check query failed: {e}")))?;
-    Ok(Json(json!({"status": "ok"})))
+    Ok(Json(match state.writes.failing() {
+        None => json!({"status": "ok"}),
+        Some(reason) => json!({"status": "degraded", "writes": "failing", "reason": reason}),
+    }))
 }

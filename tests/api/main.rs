@@ -29,6 +29,7 @@ mod readonly;
 mod regions;
 mod search;
 mod sources;
+mod storage;
 mod synth;
 mod tampered;
 mod writes;

@@ -96,7 +96,11 @@ impl<'t> TextIndex<'t> {
     fn smallest(&self, lo: usize, hi: usize) -> u32 {
         let (first, last) = (lo / BLOCK, (hi - 1) / BLOCK);
         if last - first < 2 {
-            return self.suffixes[lo..hi].iter().copied().min().unwrap_or(u32::MAX);
+            return self.suffixes[lo..hi]
+                .iter()
+                .copied()
+                .min()
+                .unwrap_or(u32::MAX);
         }
         let edges = self.suffixes[lo..(first + 1) * BLOCK]
             .iter()
@@ -208,7 +212,11 @@ mod tests {
                 out.push(chars[start..start + len].iter().collect());
             }
         }
-        out.extend(["不在文中的话".to_owned(), "zzz".to_owned(), format!("{text}。")]);
+        out.extend([
+            "不在文中的话".to_owned(),
+            "zzz".to_owned(),
+            format!("{text}。"),
+        ]);
         out
     }
 
