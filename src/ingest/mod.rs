@@ -1,7 +1,8 @@
 //! The write use cases: storing a bundle and deleting a source.
 //!
 //! Validating a large bundle is the expensive part of a write, so it runs before the write
-//! lock, on a snapshot of what is stored and off the async threads. Writers then take turns
+//! lock, on a snapshot of what is stored, off the async threads and a few bundles at a time
+//! (see [`Writes`]). Writers then take turns
 //! in the process ([`Writes`]), so they queue here instead of inside SQLite, where a waiting
 //! writer only learns after its busy timeout that it failed. Under the lock a write checks
 //! cheaply that nothing changed since its snapshot (the data version every write moves) and
@@ -11,6 +12,7 @@ mod writes;
 
 use serde_json::Value;
 use sqlx::{SqliteConnection, SqlitePool};
+use tokio::time::Instant;
 
 use crate::bundle::{self, Catalog, ValidBundle};
 use crate::db::store;
@@ -37,7 +39,7 @@ pub async fn store(
     raw: Value,
     on_existing: OnExisting,
 ) -> AppResult<StoreSummary> {
-    let result = match prepare(pool, raw, on_existing).await {
+    let result = match prepare(pool, writes, raw, on_existing).await {
         Ok(prepared) => apply(pool, writes, prepared).await,
         Err(error) => Err(error),
     };
@@ -47,6 +49,8 @@ pub async fn store(
 
 /// A bundle validated against the database as it was at one data version.
 pub struct Prepared {
+    /// Until when the write waits for others.
+    deadline: Instant,
     version: i64,
     valid: ValidBundle,
     catalog: Catalog,
@@ -56,16 +60,21 @@ pub struct Prepared {
 /// The first half of [`store`], with no lock held: validation against a snapshot.
 pub async fn prepare(
     pool: &SqlitePool,
+    writes: &Writes,
     raw: Value,
     on_existing: OnExisting,
 ) -> AppResult<Prepared> {
+    let deadline = writes.deadline();
+    let slot = writes.validation(deadline).await?;
     let (version, catalog) = store::snapshot(pool).await?;
     let (valid, catalog) =
         off_thread(move || (bundle::parse_and_validate(&raw, &catalog), catalog)).await?;
+    drop(slot);
     let valid = valid.map_err(AppError::InvalidBundle)?;
     // Refused before queueing; checked again under the lock.
     refuse_existing(&catalog, &valid, on_existing)?;
     Ok(Prepared {
+        deadline,
         version,
         valid,
         catalog,
@@ -79,7 +88,7 @@ pub async fn apply(
     writes: &Writes,
     prepared: Prepared,
 ) -> AppResult<StoreSummary> {
-    let _turn = writes.turn().await?;
+    let _turn = writes.turn(prepared.deadline).await?;
     let mut tx = WriteTx::begin(pool).await?;
     match write_checked(tx.conn(), prepared).await {
         Ok(summary) => tx.commit().await.map(|()| summary),
@@ -90,7 +99,7 @@ pub async fn apply(
 /// Deletes a source and its metrics; how many metrics went.
 pub async fn delete(pool: &SqlitePool, writes: &Writes, id: &str) -> AppResult<u64> {
     let result = async {
-        let _turn = writes.turn().await?;
+        let _turn = writes.turn(writes.deadline()).await?;
         let mut tx = WriteTx::begin(pool).await?;
         match store::delete_source(tx.conn(), id).await {
             Ok(Some(metrics_removed)) => tx.commit().await.map(|()| metrics_removed),
@@ -110,6 +119,7 @@ pub async fn delete(pool: &SqlitePool, writes: &Writes, id: &str) -> AppResult<u
 /// database since the snapshot the bundle was validated on.
 async fn write_checked(conn: &mut SqliteConnection, prepared: Prepared) -> AppResult<StoreSummary> {
     let Prepared {
+        deadline: _,
         version,
         valid,
         catalog,

@@ -11,6 +11,7 @@ mod bundles;
 mod cache;
 mod conformance;
 mod container;
+mod contention;
 mod crash;
 mod enterprises;
 mod errors;
