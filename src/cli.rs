@@ -292,7 +292,8 @@ async fn healthcheck(args: HealthcheckArgs) -> ExitCode {
             // the container runtime keeps says what is wrong.
             let health: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
             if health["status"] == "degraded" {
-                println!("healthy, degraded: {addr} answered {status} {health}");
+                let body = String::from_utf8_lossy(&body);
+                println!("healthy, degraded: {addr} answered {status} {body}");
             } else {
                 println!("healthy: {addr} answered {status}");
             }

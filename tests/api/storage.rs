@@ -31,7 +31,7 @@ const FILE_LIMIT: u64 = 2 * 1024 * 1024 + 512 * 1024;
 
 /// A bundle of its own whose article is padded to about `chars` characters, so a few fill
 /// what room there is.
-fn padded(id: &str, chars: usize) -> Value {
+pub fn padded(id: &str, chars: usize) -> Value {
     let mut b = numbered(id);
     let mut text = b["source"]["text"].as_str().unwrap().to_owned();
     for i in 0..chars / 12 {
