@@ -4,14 +4,14 @@
 use std::collections::{HashMap, HashSet};
 
 mod metrics;
-mod text_index;
+mod quotes;
 
 use super::catalog::Catalog;
 use super::dates::parse_partial_date;
 use super::model::*;
 use crate::error::PointerProblem;
 use metrics::{check_metrics, check_omissions};
-pub use text_index::TextIndex;
+pub use quotes::Quotes;
 
 /// A metric ready to store: what the bundle said plus what is derived from it.
 #[derive(Debug, Clone)]
@@ -43,7 +43,7 @@ pub fn is_slug(s: &str) -> bool {
 }
 
 /// Character (Unicode scalar value) offset of the first occurrence of `needle`, by searching
-/// the text: for one-off lookups, and the reference [`TextIndex`] answers like.
+/// the text: for one-off lookups, and the reference [`Quotes`] answers like.
 pub fn char_offset(haystack: &str, needle: &str) -> Option<usize> {
     haystack
         .find(needle)
@@ -57,8 +57,8 @@ struct Checker<'a> {
     /// The bundle's own entities by id, so that a reference costs one lookup however many
     /// entities and metrics the bundle has.
     own: Own<'a>,
-    /// The source text, indexed once for all quotes and omissions.
-    text: TextIndex<'a>,
+    /// Where every quote and omission occurs in the source text, found in one pass.
+    text: Quotes<'a>,
 }
 
 /// The entities a bundle defines, by id; the first definition wins, as a search from the
@@ -186,7 +186,11 @@ pub fn validate(bundle: Bundle, catalog: &Catalog) -> Result<ValidBundle, Vec<Po
         bundle: &bundle,
         catalog,
         own: Own::of(&bundle),
-        text: TextIndex::new(&bundle.source.text),
+        text: Quotes::find(
+            &bundle.source.text,
+            (bundle.metrics.iter().map(|m| m.quote.as_str()))
+                .chain(bundle.omissions.iter().map(|o| o.text.as_str())),
+        ),
     };
     check_source(&mut c);
     check_regions(&mut c);
