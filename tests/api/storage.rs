@@ -26,8 +26,9 @@ use crate::helpers::{
 };
 use crate::process::{Server, command, http_get, sigterm, start, total};
 
-/// Room for the migrations, the seed and a bundle or two beside them.
-const FILE_LIMIT: u64 = 2 * 1024 * 1024 + 512 * 1024;
+/// Room left for writes, beyond the largest of the database's files once it has started: a
+/// few bundles.
+const ROOM: u64 = 1024 * 1024;
 
 /// A bundle of its own whose article is padded to about `chars` characters, so a few fill
 /// what room there is.
@@ -41,35 +42,28 @@ pub fn padded(id: &str, chars: usize) -> Value {
     b
 }
 
-/// The real binary with writes on, under a limit on the size of every file it writes. The
-/// limit's signal is ignored (an ignored signal stays ignored across exec), so a write past
-/// it fails with `EFBIG` instead of killing the process.
-fn limited_server(dir: &Path, db: &Path, limit: u64) -> Server {
+/// The real binary with writes on, ready to be held to a file size limit: the limit's signal
+/// is ignored (an ignored signal stays ignored across exec), so a write past the limit fails
+/// with `EFBIG` instead of killing the process.
+fn limitable_server(dir: &Path, db: &Path) -> Server {
     let mut c = command(dir);
     c.args(["--addr", "127.0.0.1:0", "--db", db.to_str().unwrap()])
         .env("INDUSTRY_FACTS_TOKEN", TOKEN);
-    // SAFETY: between fork and exec only async-signal-safe calls are made: signal(2) and
-    // setrlimit(2), on values computed before the fork.
+    // SAFETY: between fork and exec only signal(2) is called, which is async-signal-safe.
     unsafe {
-        c.pre_exec(move || {
+        c.pre_exec(|| {
             libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-            let limit = libc::rlimit {
-                rlim_cur: limit,
-                rlim_max: libc::RLIM_INFINITY,
-            };
-            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
             Ok(())
         });
     }
     start(c)
 }
 
-/// Lifts the limit of the running server, as freeing space on its disk would.
-fn make_room(server: &Server) {
-    let unlimited = libc::rlimit {
-        rlim_cur: libc::RLIM_INFINITY,
+/// Sets the running server's limit on the size of the files it writes, from outside: lowered,
+/// as a disk filling up; lifted, as space freed on it.
+fn limit_files(server: &Server, bytes: u64) {
+    let limit = libc::rlimit {
+        rlim_cur: bytes,
         rlim_max: libc::RLIM_INFINITY,
     };
     // SAFETY: prlimit(2) on a child this test owns, with a valid limit and no old value asked.
@@ -77,11 +71,24 @@ fn make_room(server: &Server) {
         libc::prlimit(
             server.child.id() as libc::pid_t,
             libc::RLIMIT_FSIZE,
-            &unlimited,
+            &limit,
             std::ptr::null_mut(),
         )
     };
     assert_eq!(rc, 0, "prlimit: {}", std::io::Error::last_os_error());
+}
+
+/// The size of the largest of the database's files (the database, its log, its index).
+fn largest_file(db: &Path) -> u64 {
+    ["", "-wal", "-shm"]
+        .iter()
+        .filter_map(|suffix| {
+            let mut name = db.as_os_str().to_owned();
+            name.push(suffix);
+            std::fs::metadata(name).ok().map(|m| m.len())
+        })
+        .max()
+        .unwrap()
 }
 
 fn assert_storage_full(status: u16, body: &Value, what: &str) {
@@ -94,10 +101,11 @@ fn assert_storage_full(status: u16, body: &Value, what: &str) {
 fn a_full_disk_answers_507_then_writes_work_again_once_there_is_room_and_nothing_is_lost() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("full.db");
-    let mut server = limited_server(dir.path(), &db, FILE_LIMIT);
+    let mut server = limitable_server(dir.path(), &db);
     let auth = format!("Bearer {TOKEN}");
     let headers = [("authorization", auth.as_str())];
     assert_eq!(http_get(&server.addr, "/health").1, json!({"status": "ok"}));
+    limit_files(&server, largest_file(&db) + ROOM);
 
     // Fill the room: each write is either stored or refused as storage-full, never a 500.
     let mut stored = BTreeSet::new();
@@ -109,7 +117,7 @@ fn a_full_disk_answers_507_then_writes_work_again_once_there_is_room_and_nothing
             Method::POST,
             "/v1/bundles",
             &headers,
-            Some(&padded(&id, 60_000)),
+            Some(&padded(&id, 20_000)),
         );
         if r.status == 201 {
             stored.insert(id);
@@ -123,6 +131,8 @@ fn a_full_disk_answers_507_then_writes_work_again_once_there_is_room_and_nothing
         }
     }
     assert_eq!(refused.len(), 3, "the limit was never reached: {stored:?}");
+    assert!(!stored.is_empty(), "there was room for a write at first");
+    let filled = stored.len();
 
     // The same for a replacement; and reads go on meanwhile.
     let r = request(
@@ -155,7 +165,7 @@ fn a_full_disk_answers_507_then_writes_work_again_once_there_is_room_and_nothing
     );
 
     // Room again: the very next write goes through, without a restart.
-    make_room(&server);
+    limit_files(&server, libc::RLIM_INFINITY);
     let r = request(
         &server.addr,
         Method::POST,
@@ -169,15 +179,15 @@ fn a_full_disk_answers_507_then_writes_work_again_once_there_is_room_and_nothing
         http_get(&server.addr, "/health"),
         (200, json!({"status": "ok"}))
     );
+    let first = stored.pop_first().unwrap();
     let r = request(
         &server.addr,
         Method::DELETE,
-        "/v1/sources/fill-00",
+        &format!("/v1/sources/{first}"),
         &headers,
         None,
     );
     assert_eq!(r.status, 204, "{}", r.text);
-    stored.remove("fill-00");
 
     // Every acknowledged write is served whole; no refused one left a trace.
     for id in &stored {
@@ -220,6 +230,13 @@ fn a_full_disk_answers_507_then_writes_work_again_once_there_is_room_and_nothing
     });
     assert_eq!(integrity, "ok");
     assert_eq!(sources.into_iter().collect::<BTreeSet<_>>(), stored);
+    eprintln!(
+        "full disk: {filled} writes stored, then {} refused with 507 (and a PUT); with room \
+         again one more stored and one deleted; the file holds the {} expected, \
+         integrity_check {integrity}",
+        refused.len(),
+        stored.len()
+    );
 }
 
 async fn post(app: &TestApp, body: &Value) -> TestResponse {
