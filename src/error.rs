@@ -78,8 +78,14 @@ pub enum AppError {
     /// A read stopped by SQLite when its statements ran past the query time budget.
     #[error("the query ran longer than its budget of {0:?}")]
     QueryTimeout(std::time::Duration),
+    /// The database's disk (or a file size limit) left no room for a write; nothing was stored.
+    #[error("the database has no room left: {0}")]
+    StorageFull(String),
+    /// Another write held the database for longer than this one could wait; nothing was stored.
+    #[error("the database is busy with another write: {0}")]
+    Busy(String),
     #[error(transparent)]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("{0}")]
     Internal(String),
 }
@@ -109,6 +115,8 @@ impl AppError {
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
             Self::Timeout(_) | Self::QueryTimeout(_) => "timeout",
             Self::Overloaded => "overloaded",
+            Self::StorageFull(_) => "storage-full",
+            Self::Busy(_) => "busy",
             Self::Database(_) | Self::Internal(_) => "internal",
         }
     }
@@ -124,9 +132,10 @@ impl AppError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Timeout(_) | Self::QueryTimeout(_) | Self::Overloaded => {
+            Self::Timeout(_) | Self::QueryTimeout(_) | Self::Overloaded | Self::Busy(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
+            Self::StorageFull(_) => StatusCode::INSUFFICIENT_STORAGE,
             Self::Database(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -147,6 +156,8 @@ impl AppError {
             Self::UnsupportedMediaType(_) => "Unsupported media type",
             Self::Timeout(_) | Self::QueryTimeout(_) => "Request timed out",
             Self::Overloaded => "Server busy",
+            Self::StorageFull(_) => "Insufficient storage",
+            Self::Busy(_) => "Writes busy",
             Self::Database(_) | Self::Internal(_) => "Internal server error",
         }
     }
@@ -195,6 +206,13 @@ impl AppError {
                 "the server is answering as many requests as it is configured for; retry shortly"
                     .into()
             }
+            // The cause (disk full, file size limit, which file) is for the operator's log.
+            Self::StorageFull(_) => "the database's storage is full; nothing was stored. \
+                 Writes work again once space is freed, with no restart"
+                .into(),
+            Self::Busy(_) => "another write held the database for longer than this one could \
+                 wait; nothing was stored, so it is safe to send again"
+                .into(),
             Self::PayloadTooLarge(limit) => {
                 format!("the request body is larger than the limit of {limit} bytes")
             }
@@ -237,7 +255,8 @@ impl IntoResponse for AppError {
             Self::Database(_) | Self::Internal(_) => {
                 tracing::error!(error = %self, "request failed")
             }
-            Self::Timeout(_) | Self::QueryTimeout(_) | Self::Overloaded => {
+            Self::StorageFull(_) => tracing::error!(error = %self, "write refused"),
+            Self::Timeout(_) | Self::QueryTimeout(_) | Self::Overloaded | Self::Busy(_) => {
                 tracing::warn!(error = %self, "request refused")
             }
             _ => {}
@@ -274,6 +293,19 @@ impl IntoResponse for AppError {
             );
         }
         response
+    }
+}
+
+/// SQLite's own verdicts become answers a client can act on: a full disk is 507, a database
+/// another process is writing is 503 with `Retry-After`; anything else is a 500.
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        use crate::db::fault::{Fault, classify};
+        match classify(&error) {
+            Fault::StorageFull => Self::StorageFull(error.to_string()),
+            Fault::Busy => Self::Busy(error.to_string()),
+            Fault::Other => Self::Database(error),
+        }
     }
 }
 

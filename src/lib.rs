@@ -9,6 +9,7 @@ pub mod error;
 pub mod extract;
 pub mod fts;
 pub mod http;
+pub mod ingest;
 pub mod quantity;
 pub mod routes;
 pub mod state;

@@ -7,6 +7,7 @@ use sqlx::SqlitePool;
 
 use crate::db::read::Reads;
 use crate::http::cache::ResponseCache;
+use crate::ingest::Writes;
 use crate::routes::counts::CountCache;
 
 /// Request bodies above this are refused with 413 unless configured otherwise.
@@ -45,6 +46,14 @@ pub struct AppState {
     pub counts: CountCache,
     /// The budget of each read and the share of the pool text searches may hold.
     pub reads: Reads,
+    /// Writers' turns, and whether writes currently work.
+    pub writes: Arc<Writes>,
+}
+
+/// A write waits for the ones ahead of it at most half of its request's time, keeping the
+/// other half for itself.
+fn writes_for(request_timeout: Duration) -> Arc<Writes> {
+    Arc::new(Writes::new(request_timeout / 2))
 }
 
 impl AppState {
@@ -60,6 +69,7 @@ impl AppState {
             cache: Some(ResponseCache::new(DEFAULT_CACHE_BYTES)),
             counts: CountCache::default(),
             reads,
+            writes: writes_for(Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECS)),
         }
     }
 
@@ -85,6 +95,7 @@ impl AppState {
 
     pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
+        self.writes = writes_for(timeout);
         self
     }
 

@@ -2,11 +2,13 @@
 
 pub mod closure;
 pub mod entities;
+pub mod fault;
 pub mod read;
-pub mod stored;
 pub mod search_index;
 pub mod seed;
 pub mod store;
+pub mod stored;
+pub mod write;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -1,5 +1,5 @@
-//! Writing a bundle: validated and stored in one `BEGIN IMMEDIATE` transaction, so a bundle
-//! lands whole or not at all and concurrent writers queue instead of failing half-way.
+//! The SQL of writes: storing a validated bundle and deleting a source, each on a connection
+//! inside a transaction its caller owns, and reading what validation needs to know.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -57,19 +57,25 @@ pub struct StoreSummary {
     pub metrics_removed: usize,
 }
 
-/// Validates `raw` against what is stored and stores it; nothing is written on any problem.
-pub async fn ingest(
-    pool: &SqlitePool,
-    raw: &Value,
-    mode: impl Into<WriteMode>,
-) -> AppResult<StoreSummary> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let summary = ingest_in(&mut tx, raw, mode).await?;
-    tx.commit().await?;
-    Ok(summary)
+/// The stored entities a bundle is validated against, with the data version they are at:
+/// read in one transaction, so the version says exactly which state the catalog is of.
+pub async fn snapshot(pool: &SqlitePool) -> Result<(i64, Catalog), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let version = version(&mut tx).await?;
+    let catalog = Catalog::load(&mut tx).await?;
+    tx.rollback().await?;
+    Ok((version, catalog))
 }
 
-/// The body of [`ingest`] on a connection whose transaction the caller owns.
+/// The data version as this connection sees it (see [`super::data_version`]).
+pub async fn version(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT version FROM data_version WHERE id = 1")
+        .fetch_one(conn)
+        .await
+}
+
+/// Validates `raw` against what is stored and stores it, all inside the caller's transaction;
+/// for the seed at start-up, which has no one to wait for.
 pub async fn ingest_in(
     conn: &mut SqliteConnection,
     raw: &Value,
@@ -294,6 +300,26 @@ pub async fn write(
         entities_unchanged: 0,
         metrics_removed,
     })
+}
+
+/// Deletes a source and its metrics; how many metrics went, or `None` when there is no such
+/// source.
+pub async fn delete_source(
+    conn: &mut SqliteConnection,
+    id: &str,
+) -> Result<Option<u64>, sqlx::Error> {
+    // Metrics first, explicitly: the cascade would remove them too, but uncounted.
+    let metrics_removed = sqlx::query("DELETE FROM metrics WHERE source_id = ?")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    let deleted = sqlx::query("DELETE FROM sources WHERE id = ?")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    Ok((deleted > 0).then_some(metrics_removed))
 }
 
 /// Brings the search index up to date with everything the bundle wrote.

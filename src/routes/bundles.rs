@@ -1,5 +1,6 @@
 //! Writes: `POST /v1/bundles`, `PUT /v1/bundles/{source_id}` and `DELETE /v1/sources/{id}`.
-//! Each is one transaction; readers keep reading the committed state meanwhile (WAL).
+//! Each is one transaction, taken in turn with the process's other writes (see `ingest`);
+//! readers keep reading the committed state meanwhile (WAL).
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -12,10 +13,9 @@ use super::Routes;
 use super::list::Item;
 use super::params::Params;
 use crate::bundle::json::{JsonError, parse_strict};
-use crate::db::entities::OnChangedEntity;
-use crate::db::store::{OnExisting, StoreSummary, WriteMode, ingest};
 use crate::error::{AppError, AppResult, PointerProblem};
 use crate::http::auth::WriteAccess;
+use crate::ingest::{self, OnChangedEntity, OnExisting, StoreSummary, WriteMode};
 use crate::state::AppState;
 
 /// The body as JSON, with every way it can be wrong named.
@@ -112,7 +112,7 @@ async fn create(
         on_existing: OnExisting::Refuse,
         on_changed_entity,
     };
-    let summary = ingest(&state.pool, &raw, mode).await?;
+    let summary = ingest::store(&state.pool, &state.writes, raw, mode).await?;
     log_stored(&summary);
     Ok(stored(StatusCode::CREATED, summary))
 }
@@ -141,7 +141,7 @@ async fn replace(
         on_existing: OnExisting::Replace,
         on_changed_entity,
     };
-    let summary = ingest(&state.pool, &raw, mode).await?;
+    let summary = ingest::store(&state.pool, &state.writes, raw, mode).await?;
     log_stored(&summary);
     let status = if summary.replaced {
         StatusCode::OK
@@ -158,23 +158,7 @@ async fn remove(
     RawQuery(query): RawQuery,
 ) -> AppResult<StatusCode> {
     Params::parse(query.as_deref())?.finish()?;
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
-    // Metrics first, explicitly: the cascade would remove them too, but uncounted.
-    let metrics_removed = sqlx::query("DELETE FROM metrics WHERE source_id = ?")
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    let deleted = sqlx::query("DELETE FROM sources WHERE id = ?")
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if deleted == 0 {
-        tx.rollback().await?;
-        return Err(AppError::NotFound(format!("no source with id `{id}`")));
-    }
-    tx.commit().await?;
+    let metrics_removed = ingest::delete(&state.pool, &state.writes, &id).await?;
     tracing::info!(source = %id, metrics_removed, "source deleted");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -266,8 +266,17 @@ fn write_operation(id: &str, summary: &str) -> OperationBuilder {
         .response(
             "503",
             problem(
-                "Too many requests under way (`overloaded`) or the request timed out \
-                 (`timeout`); Retry-After says when to try again.",
+                "Too many requests under way (`overloaded`), earlier writes or another process \
+                 held the database longer than this write could wait (`busy`; nothing was \
+                 stored), or the request timed out (`timeout`); Retry-After says when to try \
+                 again.",
+            ),
+        )
+        .response(
+            "507",
+            problem(
+                "The database's storage is full (`storage-full`); nothing was stored. Writes \
+                 work again as soon as there is room.",
             ),
         )
 }
@@ -479,17 +488,41 @@ pub fn document() -> OpenApi {
         .operation_id(Some("health"))
         .response(
             "200",
-            ResponseBuilder::new().description("Healthy.").content(
-                "application/json",
-                ContentBuilder::new()
-                    .schema(Some(Schema::Object(
-                        ObjectBuilder::new()
-                            .property("status", string_schema(Some(&["ok"]), "always ok"))
-                            .required("status")
-                            .build(),
-                    )))
-                    .build(),
-            ),
+            ResponseBuilder::new()
+                .description(
+                    "The service answers. `{\"status\":\"ok\"}` when all is well; `degraded` \
+                     with `writes: failing` when the last write failed for a reason that is not \
+                     the client's (`reason` is its problem code, e.g. `storage-full`), until a \
+                     write succeeds again. Reads are served either way.",
+                )
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Schema::Object(
+                            ObjectBuilder::new()
+                                .property(
+                                    "status",
+                                    string_schema(Some(&["ok", "degraded"]), "ok, or degraded"),
+                                )
+                                .property(
+                                    "writes",
+                                    string_schema(
+                                        Some(&["failing"]),
+                                        "present when writes are failing",
+                                    ),
+                                )
+                                .property(
+                                    "reason",
+                                    string_schema(
+                                        Some(&["storage-full", "internal"]),
+                                        "the problem code of the failed write",
+                                    ),
+                                )
+                                .required("status")
+                                .build(),
+                        )))
+                        .build(),
+                ),
         )
         .response("500", problem("The database does not answer."));
     paths = paths.path("/health", PathItem::new(HttpMethod::Get, health));

@@ -10,11 +10,8 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use serde_json::{Value, json};
 
-use industry_facts::db::{
-    self,
-    entities::OnChangedEntity,
-    store::{OnExisting, WriteMode, ingest},
-};
+use industry_facts::db;
+use industry_facts::ingest::{OnChangedEntity, OnExisting, WriteMode, ingest};
 
 use crate::bundles::minimal;
 use crate::helpers::{

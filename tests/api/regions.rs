@@ -173,8 +173,8 @@ async fn search_with_no_match_is_an_empty_page() {
 /// database that lacks it gets it filled on start.
 #[tokio::test]
 async fn region_filters_follow_added_and_moved_regions() {
-    use industry_facts::db::store::WriteMode;
-    use industry_facts::db::{self, entities::OnChangedEntity, store::OnExisting, store::ingest};
+    use industry_facts::db;
+    use industry_facts::ingest::{OnChangedEntity, OnExisting, WriteMode, ingest};
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("facts.db");
