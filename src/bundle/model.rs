@@ -6,14 +6,14 @@
 use serde::{Deserialize, Serialize, Serializer};
 
 /// Whole numbers are written without a fraction, as the seed and the API write them.
-fn number<S: Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
+pub fn number<S: Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
     match crate::quantity::whole(*value) {
         Some(n) => s.serialize_i64(n),
         None => s.serialize_f64(*value),
     }
 }
 
-fn optional_number<S: Serializer>(value: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+pub fn optional_number<S: Serializer>(value: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
     match value {
         Some(v) => number(v, s),
         None => s.serialize_none(),

@@ -7,7 +7,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method};
 use serde::{Deserialize, Serialize};
 
 use super::Routes;
@@ -48,23 +48,7 @@ fn request(
     body: Result<Bytes, BytesRejection>,
     limit: usize,
 ) -> AppResult<DraftRequest> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let essence = content_type.split(';').next().unwrap_or("").trim();
-    if !(essence == "application/json" || essence.ends_with("+json")) {
-        return Err(AppError::UnsupportedMediaType(format!(
-            "a draft request is sent as application/json, not `{content_type}`"
-        )));
-    }
-    let body = body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::PayloadTooLarge(limit)
-        } else {
-            AppError::BadRequest(format!("the request body could not be read: {rejection}"))
-        }
-    })?;
+    let body = super::bundles::json_bytes(headers, body, limit, "a draft request")?;
     let mut de = serde_json::Deserializer::from_slice(&body);
     let parsed: DraftRequest = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let at = e.path().to_string();

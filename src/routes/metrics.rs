@@ -1,6 +1,6 @@
 //! `/v1/metrics`: one number stated in an article, with its unit, bound, period and quote.
 
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::indicators::INDICATOR_EXISTS;
@@ -13,20 +13,8 @@ use crate::bundle::model::{METRIC_KINDS, QUALIFIERS, SUBJECT_TYPES, UNITS};
 use crate::db::search_index::{self, DocKind};
 use crate::fts::Term;
 
-/// Whole numbers are written without a fraction (`331500000000`, not `331500000000.0`).
-pub fn json_number<S: Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
-    match crate::quantity::whole(*value) {
-        Some(n) => s.serialize_i64(n),
-        None => s.serialize_f64(*value),
-    }
-}
-
-fn json_number_opt<S: Serializer>(value: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
-    match value {
-        Some(v) => json_number(v, s),
-        None => s.serialize_none(),
-    }
-}
+pub use crate::bundle::model::number as json_number;
+use crate::bundle::model::optional_number as json_number_opt;
 
 #[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Subject {
