@@ -98,68 +98,77 @@ impl AppError {
         }])
     }
 
+    /// Code, status and title of each error, side by side in one table: a new variant gets
+    /// all three in one row, and the compiler insists on the row.
+    fn kind(&self) -> (&'static str, StatusCode, &'static str) {
+        match self {
+            Self::InvalidParams(_) => (
+                "invalid-parameter",
+                StatusCode::BAD_REQUEST,
+                "Invalid query parameter",
+            ),
+            Self::NotFound(_) => ("not-found", StatusCode::NOT_FOUND, "Not found"),
+            Self::MethodNotAllowed => (
+                "method-not-allowed",
+                StatusCode::METHOD_NOT_ALLOWED,
+                "Method not allowed",
+            ),
+            Self::InvalidBundle(_) => (
+                "invalid-bundle",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Invalid bundle",
+            ),
+            Self::Conflict(_) => ("conflict", StatusCode::CONFLICT, "Conflict"),
+            Self::EntityConflict(_) => ("entity-conflict", StatusCode::CONFLICT, "Entity conflict"),
+            Self::BadRequest(_) => ("bad-request", StatusCode::BAD_REQUEST, "Bad request"),
+            Self::WritesDisabled => (
+                "writes-disabled",
+                StatusCode::FORBIDDEN,
+                "Writes are disabled",
+            ),
+            Self::ReadOnly => ("read-only", StatusCode::FORBIDDEN, "Read-only replica"),
+            Self::Unauthorized(_) => ("unauthorized", StatusCode::UNAUTHORIZED, "Unauthorized"),
+            Self::PayloadTooLarge(_) => (
+                "payload-too-large",
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Payload too large",
+            ),
+            Self::UnsupportedMediaType(_) => (
+                "unsupported-media-type",
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Unsupported media type",
+            ),
+            Self::Timeout(_) | Self::QueryTimeout(_) => (
+                "timeout",
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Request timed out",
+            ),
+            Self::Overloaded => ("overloaded", StatusCode::SERVICE_UNAVAILABLE, "Server busy"),
+            Self::StorageFull(_) => (
+                "storage-full",
+                StatusCode::INSUFFICIENT_STORAGE,
+                "Insufficient storage",
+            ),
+            Self::Busy(_) => ("busy", StatusCode::SERVICE_UNAVAILABLE, "Writes busy"),
+            Self::Database(_) | Self::Internal(_) => (
+                "internal",
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal server error",
+            ),
+        }
+    }
+
     /// A stable machine-readable name; clients switch on this, not on `title`.
     pub fn code(&self) -> &'static str {
-        match self {
-            Self::InvalidParams(_) => "invalid-parameter",
-            Self::NotFound(_) => "not-found",
-            Self::MethodNotAllowed => "method-not-allowed",
-            Self::InvalidBundle(_) => "invalid-bundle",
-            Self::Conflict(_) => "conflict",
-            Self::EntityConflict(_) => "entity-conflict",
-            Self::BadRequest(_) => "bad-request",
-            Self::WritesDisabled => "writes-disabled",
-            Self::ReadOnly => "read-only",
-            Self::Unauthorized(_) => "unauthorized",
-            Self::PayloadTooLarge(_) => "payload-too-large",
-            Self::UnsupportedMediaType(_) => "unsupported-media-type",
-            Self::Timeout(_) | Self::QueryTimeout(_) => "timeout",
-            Self::Overloaded => "overloaded",
-            Self::StorageFull(_) => "storage-full",
-            Self::Busy(_) => "busy",
-            Self::Database(_) | Self::Internal(_) => "internal",
-        }
+        self.kind().0
     }
 
     pub fn status(&self) -> StatusCode {
-        match self {
-            Self::InvalidParams(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::InvalidBundle(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Conflict(_) | Self::EntityConflict(_) => StatusCode::CONFLICT,
-            Self::WritesDisabled | Self::ReadOnly => StatusCode::FORBIDDEN,
-            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Timeout(_) | Self::QueryTimeout(_) | Self::Overloaded | Self::Busy(_) => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
-            Self::StorageFull(_) => StatusCode::INSUFFICIENT_STORAGE,
-            Self::Database(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        self.kind().1
     }
 
     fn title(&self) -> &'static str {
-        match self {
-            Self::InvalidParams(_) => "Invalid query parameter",
-            Self::NotFound(_) => "Not found",
-            Self::MethodNotAllowed => "Method not allowed",
-            Self::InvalidBundle(_) => "Invalid bundle",
-            Self::Conflict(_) => "Conflict",
-            Self::EntityConflict(_) => "Entity conflict",
-            Self::BadRequest(_) => "Bad request",
-            Self::WritesDisabled => "Writes are disabled",
-            Self::ReadOnly => "Read-only replica",
-            Self::Unauthorized(_) => "Unauthorized",
-            Self::PayloadTooLarge(_) => "Payload too large",
-            Self::UnsupportedMediaType(_) => "Unsupported media type",
-            Self::Timeout(_) | Self::QueryTimeout(_) => "Request timed out",
-            Self::Overloaded => "Server busy",
-            Self::StorageFull(_) => "Insufficient storage",
-            Self::Busy(_) => "Writes busy",
-            Self::Database(_) | Self::Internal(_) => "Internal server error",
-        }
+        self.kind().2
     }
 
     fn detail(&self) -> String {
