@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use sqlx::SqlitePool;
 
-use crate::db::read::Reads;
+use crate::db::budget::Reads;
 use crate::http::cache::ResponseCache;
 use crate::ingest::Writes;
 use crate::routes::counts::CountCache;

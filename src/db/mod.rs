@@ -1,9 +1,9 @@
 //! The SQLite pool, its pragmas, and the migrations embedded in the binary.
 
+pub mod budget;
 pub mod closure;
 pub mod entities;
 pub mod fault;
-pub mod read;
 pub mod search_index;
 pub mod seed;
 pub mod store;
@@ -53,13 +53,13 @@ pub async fn connect(path: &str) -> Result<SqlitePool, sqlx::Error> {
             .min_connections(1)
             .idle_timeout(None)
             .max_lifetime(None)
-            .after_release(read::clear_on_release)
+            .after_release(budget::clear_on_release)
             .connect_with(options)
             .await?
     } else {
         SqlitePoolOptions::new()
             .max_connections(pool_size())
-            .after_release(read::clear_on_release)
+            .after_release(budget::clear_on_release)
             .connect_with(options)
             .await?
     };
@@ -126,7 +126,7 @@ pub async fn connect_read_only(path: &str) -> Result<SqlitePool, ReadOnlyError> 
         .busy_timeout(Duration::from_secs(5));
     let pool = SqlitePoolOptions::new()
         .max_connections(pool_size())
-        .after_release(read::clear_on_release)
+        .after_release(budget::clear_on_release)
         .connect_with(options)
         .await
         .map_err(open)?;

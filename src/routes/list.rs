@@ -16,7 +16,7 @@ use super::counts::CountCache;
 use super::csv::to_csv;
 use super::params::{FilterKind, FilterSpec, FilterValue, Params};
 use crate::db::DataVersion;
-use crate::db::read::{Weight, is_interrupted};
+use crate::db::budget::{Weight, is_interrupted};
 use crate::db::search_index::DocKind;
 use crate::error::{AppError, AppResult};
 use crate::fts::{Lookup, Term, query_problem};

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::helpers::{COLLECTIONS, TestApp, TestResponse, assert_problem, spawn_app};
 use crate::process::{command, http_get, start};
-use industry_facts::db::read::{Reads, Weight};
+use industry_facts::db::budget::{Reads, Weight};
 use industry_facts::fts::{MAX_QUERY_CHARS, MAX_QUERY_WORDS};
 use industry_facts::{AppState, app, db};
 
