@@ -6,9 +6,9 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 
 use crate::db::budget::Reads;
+use crate::db::read::Counts;
 use crate::http::cache::ResponseCache;
 use crate::ingest::Writes;
-use crate::routes::counts::CountCache;
 
 /// Request bodies above this are refused with 413 unless configured otherwise.
 pub const DEFAULT_MAX_BODY: usize = 4 * 1024 * 1024;
@@ -43,7 +43,7 @@ pub struct AppState {
     /// Encoded responses by data version; `None` when turned off.
     pub cache: Option<ResponseCache>,
     /// List totals by data version, kept whether or not responses are.
-    pub counts: CountCache,
+    pub counts: Counts,
     /// The budget of each read and the share of the pool text searches may hold.
     pub reads: Reads,
     /// Writers' turns, and whether writes currently work.
@@ -67,7 +67,7 @@ impl AppState {
             request_timeout: Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECS),
             max_concurrency: DEFAULT_MAX_CONCURRENCY,
             cache: Some(ResponseCache::new(DEFAULT_CACHE_BYTES)),
-            counts: CountCache::default(),
+            counts: Counts::default(),
             reads,
             writes: writes_for(Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECS)),
         }

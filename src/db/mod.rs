@@ -4,6 +4,8 @@ pub mod budget;
 pub mod closure;
 pub mod entities;
 pub mod fault;
+pub mod functions;
+pub mod read;
 pub mod search_index;
 pub mod seed;
 pub mod store;
@@ -49,6 +51,7 @@ pub async fn connect(path: &str) -> Result<SqlitePool, sqlx::Error> {
     // An in-memory database lives as long as its connections: keep exactly one open forever.
     let pool = if in_memory {
         SqlitePoolOptions::new()
+            .after_connect(|conn, _| Box::pin(functions::register(conn)))
             .max_connections(1)
             .min_connections(1)
             .idle_timeout(None)
@@ -58,6 +61,7 @@ pub async fn connect(path: &str) -> Result<SqlitePool, sqlx::Error> {
             .await?
     } else {
         SqlitePoolOptions::new()
+            .after_connect(|conn, _| Box::pin(functions::register(conn)))
             .max_connections(pool_size())
             .after_release(budget::clear_on_release)
             .connect_with(options)
@@ -125,6 +129,7 @@ pub async fn connect_read_only(path: &str) -> Result<SqlitePool, ReadOnlyError> 
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5));
     let pool = SqlitePoolOptions::new()
+        .after_connect(|conn, _| Box::pin(functions::register(conn)))
         .max_connections(pool_size())
         .after_release(budget::clear_on_release)
         .connect_with(options)

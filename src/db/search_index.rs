@@ -14,6 +14,7 @@ use crate::fts::segment;
 pub const VERSION: &str = "han-pairs-1";
 
 /// One kind of indexed row: the table with its alias and the text a search looks at.
+#[derive(Debug)]
 pub struct DocKind {
     pub kind: &'static str,
     pub table: &'static str,

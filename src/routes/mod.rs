@@ -1,8 +1,7 @@
-//! HTTP routes, one file per resource; `router()` puts them together.
+//! HTTP routes: the list machinery shared by every collection, the shapes of their items for
+//! the OpenAPI document, health, writes; `router()` puts them together.
 
 pub mod bundles;
-pub mod counts;
-pub mod csv;
 pub mod drafts;
 pub mod enterprises;
 pub mod health;
@@ -22,6 +21,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
 
+use crate::db::read;
 use crate::error::AppError;
 use crate::state::AppState;
 pub use table::Routes;
@@ -32,14 +32,14 @@ pub fn routes() -> Routes {
         .add(Method::GET, "/health", health::health)
         .add(Method::GET, "/openapi.json", openapi::serve)
         .add(Method::GET, "/docs", openapi::docs)
-        .merge(list::routes::<regions::Region>())
-        .merge(list::routes::<enterprises::Enterprise>())
-        .merge(list::routes::<projects::Project>())
-        .merge(list::routes::<policies::Policy>())
-        .merge(list::routes::<indicators::Indicator>())
-        .merge(list::routes::<metrics::Metric>())
-        .merge(list::routes::<sources::Source>())
-        .merge(search::routes())
+        .merge(list::routes(&read::regions::REGIONS, true))
+        .merge(list::routes(&read::enterprises::ENTERPRISES, true))
+        .merge(list::routes(&read::projects::PROJECTS, true))
+        .merge(list::routes(&read::policies::POLICIES, true))
+        .merge(list::routes(&read::indicators::INDICATORS, true))
+        .merge(list::routes(&read::metrics::METRICS, true))
+        .merge(list::routes(&read::sources::SOURCES, true))
+        .merge(list::routes(&read::search::SEARCH, false))
         .merge(bundles::routes())
         .merge(drafts::routes())
 }

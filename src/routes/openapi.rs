@@ -18,15 +18,14 @@ use utoipa::{PartialSchema, ToSchema};
 
 use super::enterprises::Enterprise;
 use super::indicators::Indicator;
-use super::list::{DEFAULT_LIMIT, MAX_LIMIT, Resource};
 use super::metrics::{Metric, Subject};
-use super::params::{FilterKind, FilterSpec};
 use super::policies::Policy;
 use super::projects::Project;
 use super::regions::Region;
 use super::search::Hit;
 use super::sources::{Source, SourceDetail};
 use crate::db::entities::OnChangedEntity;
+use crate::db::read::{self, Collection, DEFAULT_LIMIT, Filter, FilterKind, MAX_LIMIT};
 use crate::error::Problem;
 use crate::fts::{MAX_QUERY_CHARS, MAX_QUERY_WORDS};
 use crate::http::REQUEST_ID;
@@ -51,7 +50,7 @@ fn query_param(name: &str, schema: RefOr<Schema>, doc: &str) -> utoipa::openapi:
         .build()
 }
 
-fn filter_param(spec: &FilterSpec) -> utoipa::openapi::path::Parameter {
+fn filter_param(spec: &Filter) -> utoipa::openapi::path::Parameter {
     let schema = match spec.kind {
         FilterKind::Enum(values) => string_schema(Some(values), &spec.kind.describe()),
         FilterKind::Year => RefOr::T(Schema::Object(
@@ -66,7 +65,7 @@ fn filter_param(spec: &FilterSpec) -> utoipa::openapi::path::Parameter {
         )),
         _ => string_schema(None, &spec.kind.describe()),
     };
-    query_param(spec.name, schema, spec.doc)
+    query_param(spec.param, schema, spec.doc)
 }
 
 fn problem(description: &str) -> RefOr<utoipa::openapi::Response> {
@@ -111,16 +110,17 @@ fn list_schema(item: &str) -> Schema {
     )
 }
 
-fn list_operation<R: Resource>(item: &str, summary: &str) -> OperationBuilder {
-    let sorts: Vec<String> = R::SORTS
+fn list_operation(c: &Collection, item: &str, summary: &str) -> OperationBuilder {
+    let sorts: Vec<String> = c
+        .sorts
         .iter()
         .flat_map(|s| [s.name.to_owned(), format!("-{}", s.name)])
         .collect();
     let sort_refs: Vec<&str> = sorts.iter().map(String::as_str).collect();
     let mut op = OperationBuilder::new()
         .summary(Some(summary))
-        .operation_id(Some(format!("list_{}", R::COLLECTION)))
-        .tag(R::COLLECTION)
+        .operation_id(Some(format!("list_{}", c.name)))
+        .tag(c.name)
         .parameter(query_param(
             "limit",
             RefOr::T(Schema::Object(
@@ -165,7 +165,7 @@ fn list_operation<R: Resource>(item: &str, summary: &str) -> OperationBuilder {
             string_schema(Some(&["json", "csv"]), "response format"),
             "csv returns the same rows with a header row (also Accept: text/csv).",
         ));
-    for spec in R::FILTERS {
+    for spec in c.filters {
         op = op.parameter(filter_param(spec));
     }
     op.response(
@@ -189,16 +189,17 @@ fn list_operation<R: Resource>(item: &str, summary: &str) -> OperationBuilder {
     )
 }
 
-fn add_collection<R: Resource>(
+fn add_collection(
     paths: PathsBuilder,
+    c: &Collection,
     item: &str,
     detail: &str,
     summary: &str,
 ) -> PathsBuilder {
     let get_one = OperationBuilder::new()
-        .summary(Some(format!("One {} by id", R::NOUN)))
-        .operation_id(Some(format!("get_{}", R::NOUN)))
-        .tag(R::COLLECTION)
+        .summary(Some(format!("One {} by id", c.noun)))
+        .operation_id(Some(format!("get_{}", c.noun)))
+        .tag(c.name)
         .parameter(id_param("id"))
         .response(
             "200",
@@ -217,11 +218,11 @@ fn add_collection<R: Resource>(
         .response("404", problem("No item has this id."));
     paths
         .path(
-            format!("/v1/{}", R::COLLECTION),
-            PathItem::new(HttpMethod::Get, list_operation::<R>(item, summary)),
+            format!("/v1/{}", c.name),
+            PathItem::new(HttpMethod::Get, list_operation(c, item, summary)),
         )
         .path(
-            format!("/v1/{}/{{id}}", R::COLLECTION),
+            format!("/v1/{}/{{id}}", c.name),
             PathItem::new(HttpMethod::Get, get_one),
         )
 }
@@ -455,31 +456,61 @@ fn add_drafts(paths: PathsBuilder) -> PathsBuilder {
 
 pub fn document() -> OpenApi {
     let mut paths = PathsBuilder::new();
-    paths = add_collection::<Region>(
+    paths = add_collection(
         paths,
+        &read::regions::REGIONS,
         "Region",
         "Region",
         "Regions, from country down to industrial zones",
     );
-    paths = add_collection::<Enterprise>(
+    paths = add_collection(
         paths,
+        &read::enterprises::ENTERPRISES,
         "Enterprise",
         "Enterprise",
         "Enterprises and institutions",
     );
-    paths = add_collection::<Project>(paths, "Project", "Project", "Projects");
-    paths = add_collection::<Policy>(
+    paths = add_collection(
         paths,
+        &read::projects::PROJECTS,
+        "Project",
+        "Project",
+        "Projects",
+    );
+    paths = add_collection(
+        paths,
+        &read::policies::POLICIES,
         "Policy",
         "Policy",
         "Policies, plans and measure packages",
     );
-    paths =
-        add_collection::<Indicator>(paths, "Indicator", "Indicator", "The indicator vocabulary");
-    paths = add_collection::<Metric>(paths, "Metric", "Metric", "Numbers stated in the articles");
-    paths = add_collection::<Source>(paths, "Source", "SourceDetail", "Articles");
-    let search = list_operation::<Hit>("Hit", "Search every collection (q is required)")
-        .operation_id(Some("search"));
+    paths = add_collection(
+        paths,
+        &read::indicators::INDICATORS,
+        "Indicator",
+        "Indicator",
+        "The indicator vocabulary",
+    );
+    paths = add_collection(
+        paths,
+        &read::metrics::METRICS,
+        "Metric",
+        "Metric",
+        "Numbers stated in the articles",
+    );
+    paths = add_collection(
+        paths,
+        &read::sources::SOURCES,
+        "Source",
+        "SourceDetail",
+        "Articles",
+    );
+    let search = list_operation(
+        &read::search::SEARCH,
+        "Hit",
+        "Search every collection (q is required)",
+    )
+    .operation_id(Some("search"));
     paths = paths.path("/v1/search", PathItem::new(HttpMethod::Get, search));
     paths = add_writes(paths);
     paths = add_drafts(paths);

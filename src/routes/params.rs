@@ -1,70 +1,8 @@
 //! Query-string handling shared by every route: each parameter a route reads is declared as it
 //! is read, and whatever is left over is an error, so a typo never returns unfiltered data.
 
+use crate::db::read::{Filter, FilterKind, FilterValue};
 use crate::error::{AppError, AppResult, ParamProblem};
-
-/// How a filter's value is checked before it reaches SQL.
-#[derive(Debug, Clone, Copy)]
-pub enum FilterKind {
-    /// One of a fixed set of values.
-    Enum(&'static [&'static str]),
-    /// The id of a stored entity; the SQL answers one row when the id exists.
-    Ref(&'static str),
-    /// A lowercase tag such as an industry.
-    Tag,
-    /// A four-digit year.
-    Year,
-    /// A partial date (`2022`, `2022-03`).
-    Period,
-    /// A number.
-    Number,
-    /// Free text, matched exactly.
-    Text,
-}
-
-impl FilterKind {
-    pub fn describe(&self) -> String {
-        match self {
-            Self::Enum(values) => format!("one of {}", values.join(", ")),
-            Self::Ref(_) => "an id".into(),
-            Self::Tag => "a tag".into(),
-            Self::Year => "a year such as 2022".into(),
-            Self::Period => "a period such as 2022, 2022-03 or 2021/2022".into(),
-            Self::Number => "a number".into(),
-            Self::Text => "text".into(),
-        }
-    }
-}
-
-/// A filter a collection accepts; the list also documents it in the OpenAPI document.
-#[derive(Debug, Clone, Copy)]
-pub struct FilterSpec {
-    pub name: &'static str,
-    pub kind: FilterKind,
-    pub doc: &'static str,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum FilterValue {
-    Text(String),
-    Number(f64),
-}
-
-impl FilterValue {
-    pub fn text(&self) -> String {
-        match self {
-            Self::Text(s) => s.clone(),
-            Self::Number(n) => n.to_string(),
-        }
-    }
-
-    pub fn number(&self) -> f64 {
-        match self {
-            Self::Number(n) => *n,
-            Self::Text(s) => s.parse().unwrap_or(f64::NAN),
-        }
-    }
-}
 
 /// Control characters other than tab and line breaks (which count as spaces) match nothing
 /// that is stored and mean something to the layers below: SQLite ends FTS5 and `LIKE`
@@ -134,12 +72,12 @@ impl Params {
         Some(first)
     }
 
-    pub fn take_filter(&mut self, spec: &FilterSpec) -> Option<FilterValue> {
-        let raw = self.take(spec.name)?;
+    pub fn take_filter(&mut self, spec: &Filter) -> Option<FilterValue> {
+        let raw = self.take(spec.param)?;
         let value = match spec.kind {
             FilterKind::Enum(allowed) if !allowed.contains(&raw.as_str()) => {
                 self.problem(
-                    spec.name,
+                    spec.param,
                     format!("unknown value `{raw}`, expected {}", spec.kind.describe()),
                 );
                 return None;
@@ -150,7 +88,7 @@ impl Params {
                 }
                 _ => {
                     self.problem(
-                        spec.name,
+                        spec.param,
                         format!("`{raw}` is not {}", spec.kind.describe()),
                     );
                     return None;
@@ -160,7 +98,7 @@ impl Params {
                 Ok(n) if n.is_finite() => FilterValue::Number(n),
                 _ => {
                     self.problem(
-                        spec.name,
+                        spec.param,
                         format!("`{raw}` is not {}", spec.kind.describe()),
                     );
                     return None;
@@ -168,7 +106,7 @@ impl Params {
             },
             FilterKind::Period if crate::bundle::dates::period_years(&raw).is_none() => {
                 self.problem(
-                    spec.name,
+                    spec.param,
                     format!("`{raw}` is not {}", spec.kind.describe()),
                 );
                 return None;
@@ -177,7 +115,7 @@ impl Params {
                 if !crate::bundle::validate::is_slug(&raw.replace('_', "-")) =>
             {
                 self.problem(
-                    spec.name,
+                    spec.param,
                     format!("`{raw}` is not {}", spec.kind.describe()),
                 );
                 return None;

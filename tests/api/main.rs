@@ -32,6 +32,7 @@ mod policies;
 mod projects;
 mod readonly;
 mod regions;
+mod rendering;
 mod requests;
 mod search;
 mod sources;

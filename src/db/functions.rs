@@ -1,0 +1,405 @@
+//! SQL functions the read statements call, so that SQLite builds a page's JSON and CSV rows in
+//! the statement that picks them, while every number, CSV cell and snippet is still written by
+//! this program's own rules: SQLite prints floats to 15 significant digits (`0.1 + 0.2` would
+//! come out as `0.3`), and its `instr` walks a long article a byte at a time.
+//!
+//! Each connection gets them when it opens (see [`super::connect`]). They are pure functions of
+//! their arguments and are never used in the schema, so any other SQLite can still read the
+//! file.
+
+use std::ffi::{CStr, c_int};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use libsqlite3_sys as ffi;
+use sqlx::SqliteConnection;
+
+/// Characters of the article kept before the term in a search hit's text, and in all.
+const AROUND_BEFORE: usize = 60;
+const AROUND_LENGTH: usize = 240;
+
+/// Characters a snippet shows either side of the first match.
+pub const SNIPPET_CONTEXT: usize = 30;
+
+type Callback =
+    unsafe extern "C" fn(*mut ffi::sqlite3_context, c_int, *mut *mut ffi::sqlite3_value);
+
+/// Name, number of arguments (-1: any) and implementation of each function.
+const FUNCTIONS: [(&CStr, c_int, Callback); 4] = [
+    (c"fact_number", 1, number),
+    (c"fact_csv", -1, csv_row),
+    (c"fact_around", 2, around),
+    (c"fact_snippet", 2, snippet),
+];
+
+/// Registers the functions on one connection.
+pub async fn register(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+    let mut handle = conn.lock_handle().await?;
+    let db = handle.as_raw_handle().as_ptr();
+    for (name, args, callback) in FUNCTIONS {
+        // SAFETY: `db` is this connection's open handle, held locked for the call; the name is
+        // a NUL-terminated static string; no user data or destructor is passed.
+        let rc = unsafe {
+            ffi::sqlite3_create_function_v2(
+                db,
+                name.as_ptr(),
+                args,
+                ffi::SQLITE_UTF8 | ffi::SQLITE_DETERMINISTIC | ffi::SQLITE_INNOCUOUS,
+                std::ptr::null_mut(),
+                Some(callback),
+                None,
+                None,
+                None,
+            )
+        };
+        if rc != ffi::SQLITE_OK {
+            return Err(sqlx::Error::Protocol(format!(
+                "cannot register the SQL function {name:?} (code {rc})"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// One argument as SQLite holds it. Text is read as bytes: it is written by this program as
+/// UTF-8, but nothing here may trust that of a file another program could have written.
+enum Arg<'a> {
+    Null,
+    Integer(i64),
+    Real(f64),
+    Text(&'a [u8]),
+}
+
+/// # Safety
+/// `value` must be an argument of the function call under way; the slice lives as long as it.
+unsafe fn arg<'a>(value: *mut ffi::sqlite3_value) -> Arg<'a> {
+    // SAFETY: the caller passes a live argument; text pointers stay valid until the call ends,
+    // and `sqlite3_value_bytes` is read after `sqlite3_value_text` as SQLite requires.
+    unsafe {
+        match ffi::sqlite3_value_type(value) {
+            ffi::SQLITE_NULL => Arg::Null,
+            ffi::SQLITE_INTEGER => Arg::Integer(ffi::sqlite3_value_int64(value)),
+            ffi::SQLITE_FLOAT => Arg::Real(ffi::sqlite3_value_double(value)),
+            _ => {
+                let text = ffi::sqlite3_value_text(value);
+                let len = ffi::sqlite3_value_bytes(value);
+                if text.is_null() || len <= 0 {
+                    Arg::Text(&[])
+                } else {
+                    Arg::Text(std::slice::from_raw_parts(text, len as usize))
+                }
+            }
+        }
+    }
+}
+
+/// # Safety
+/// `args` must point at `n` live arguments of the call under way.
+unsafe fn args<'a>(n: c_int, args: *mut *mut ffi::sqlite3_value) -> Vec<Arg<'a>> {
+    // SAFETY: SQLite passes `n` valid argument pointers.
+    (0..n.max(0) as usize)
+        .map(|i| unsafe { arg(*args.add(i)) })
+        .collect()
+}
+
+/// What a function answers.
+enum Out {
+    Null,
+    Text(Vec<u8>),
+}
+
+/// Runs `f` over the call's arguments and hands its answer to SQLite; a panic becomes an SQL
+/// error rather than unwinding into C.
+///
+/// # Safety
+/// The arguments must be those SQLite passed to the callback.
+unsafe fn answer(
+    ctx: *mut ffi::sqlite3_context,
+    n: c_int,
+    argv: *mut *mut ffi::sqlite3_value,
+    f: impl FnOnce(&[Arg<'_>]) -> Out,
+) {
+    // SAFETY: forwarded from SQLite's callback.
+    let values = unsafe { args(n, argv) };
+    let out = catch_unwind(AssertUnwindSafe(|| f(&values)));
+    // SAFETY: `ctx` is the live context of this call; SQLITE_TRANSIENT makes SQLite copy the
+    // text before the buffer is dropped.
+    unsafe {
+        match out {
+            Ok(Out::Null) => ffi::sqlite3_result_null(ctx),
+            Ok(Out::Text(bytes)) => ffi::sqlite3_result_text64(
+                ctx,
+                bytes.as_ptr().cast(),
+                bytes.len() as u64,
+                ffi::SQLITE_TRANSIENT(),
+                ffi::SQLITE_UTF8 as u8,
+            ),
+            Err(_) => {
+                let msg = c"a read function failed";
+                ffi::sqlite3_result_error(ctx, msg.as_ptr(), -1);
+            }
+        }
+    }
+}
+
+/// Writes a number as the JSON of a fact does: whole numbers without a fraction
+/// (`331500000000`, not `331500000000.0`), others as their shortest exact decimal.
+pub fn write_number(value: f64, out: &mut Vec<u8>) {
+    let mut ser = serde_json::Serializer::new(out);
+    let written = match crate::quantity::whole(value) {
+        Some(n) => serde::Serializer::serialize_i64(&mut ser, n),
+        None => serde::Serializer::serialize_f64(&mut ser, value),
+    };
+    written.expect("writing to a Vec does not fail");
+}
+
+/// `fact_number(x)`: the number as JSON text, for `json()` to embed in an object; NULL stays NULL.
+unsafe extern "C" fn number(
+    ctx: *mut ffi::sqlite3_context,
+    n: c_int,
+    argv: *mut *mut ffi::sqlite3_value,
+) {
+    // SAFETY: called by SQLite with its own arguments.
+    unsafe {
+        answer(ctx, n, argv, |a| match a.first() {
+            Some(Arg::Real(v)) => {
+                let mut out = Vec::with_capacity(24);
+                write_number(*v, &mut out);
+                Out::Text(out)
+            }
+            Some(Arg::Integer(v)) => Out::Text(v.to_string().into_bytes()),
+            _ => Out::Null,
+        })
+    }
+}
+
+/// One CSV cell: NULL is empty, numbers as in JSON, text as it is.
+fn cell(value: &Arg<'_>, out: &mut Vec<u8>) {
+    match value {
+        Arg::Null => {}
+        Arg::Integer(v) => out.extend_from_slice(v.to_string().as_bytes()),
+        Arg::Real(v) => write_number(*v, out),
+        Arg::Text(t) => out.extend_from_slice(t),
+    }
+}
+
+/// A JSON array's items as one cell, joined with `; ` (nested arrays likewise, `null` empty).
+fn list_cell(json: &[u8]) -> Vec<u8> {
+    fn walk(value: &serde_json::Value) -> String {
+        match value {
+            serde_json::Value::Null => String::new(),
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Array(items) => {
+                items.iter().map(walk).collect::<Vec<_>>().join("; ")
+            }
+            other => other.to_string(),
+        }
+    }
+    match serde_json::from_slice::<serde_json::Value>(json) {
+        Ok(value) => walk(&value).into_bytes(),
+        Err(_) => json.to_vec(),
+    }
+}
+
+/// Writes one CSV record, quoted as the `csv` crate quotes, ending in a newline.
+pub fn write_record<I, T>(cells: I, out: &mut Vec<u8>)
+where
+    I: IntoIterator<Item = T>,
+    T: AsRef<[u8]>,
+{
+    let mut writer = csv::Writer::from_writer(out);
+    writer
+        .write_record(cells)
+        .expect("writing to a Vec does not fail");
+    writer.flush().expect("writing to a Vec does not fail");
+}
+
+/// `fact_csv(shapes, v1, v2, …)`: one CSV line of the values; `shapes` has a letter per value,
+/// `l` for a JSON array written as its items and anything else for a plain value.
+unsafe extern "C" fn csv_row(
+    ctx: *mut ffi::sqlite3_context,
+    n: c_int,
+    argv: *mut *mut ffi::sqlite3_value,
+) {
+    // SAFETY: called by SQLite with its own arguments.
+    unsafe {
+        answer(ctx, n, argv, |a| {
+            let Some((Arg::Text(shapes), values)) = a.split_first() else {
+                return Out::Null;
+            };
+            let cells: Vec<Vec<u8>> = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| match (shapes.get(i), v) {
+                    (Some(b'l'), Arg::Text(json)) => list_cell(json),
+                    _ => {
+                        let mut out = Vec::new();
+                        cell(v, &mut out);
+                        out
+                    }
+                })
+                .collect();
+            let mut out = Vec::with_capacity(cells.iter().map(Vec::len).sum::<usize>() + 32);
+            write_record(&cells, &mut out);
+            Out::Text(out)
+        })
+    }
+}
+
+fn is_continuation(b: u8) -> bool {
+    b & 0xC0 == 0x80
+}
+
+/// Byte offset `chars` characters after `from` (or the end), counting as SQLite does: a
+/// character is a byte and the continuation bytes after it.
+fn skip_chars(text: &[u8], mut from: usize, chars: usize) -> usize {
+    for _ in 0..chars {
+        if from >= text.len() {
+            break;
+        }
+        from += 1;
+        while from < text.len() && is_continuation(text[from]) {
+            from += 1;
+        }
+    }
+    from
+}
+
+/// What `substr(text, max(1, instr(text, term) - 60), 240)` gives, found by a fast search
+/// instead of a character-by-character walk: the stretch of an article around the term as
+/// typed, or its start when the term is not in it.
+pub fn around_bytes<'a>(text: &'a [u8], term: &[u8]) -> &'a [u8] {
+    // Characters before the match: what `instr` counts, less one; 0 when there is none.
+    let before = match memchr::memmem::find(text, term) {
+        Some(at) => text[..at].iter().filter(|&&b| !is_continuation(b)).count(),
+        None => 0,
+    };
+    let start = skip_chars(text, 0, before.saturating_sub(AROUND_BEFORE));
+    let end = skip_chars(text, start, AROUND_LENGTH);
+    &text[start..end]
+}
+
+/// `fact_around(text, term)`: see [`around_bytes`].
+unsafe extern "C" fn around(
+    ctx: *mut ffi::sqlite3_context,
+    n: c_int,
+    argv: *mut *mut ffi::sqlite3_value,
+) {
+    // SAFETY: called by SQLite with its own arguments.
+    unsafe {
+        answer(ctx, n, argv, |a| match a {
+            [Arg::Text(text), Arg::Text(term)] => Out::Text(around_bytes(text, term).to_vec()),
+            [Arg::Null, _] => Out::Null,
+            _ => Out::Null,
+        })
+    }
+}
+
+/// Up to `context` characters either side of the first case-insensitive match.
+pub fn snippet_of(text: &str, term: &str, context: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let lower: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
+    let needle: Vec<char> = term.chars().flat_map(char::to_lowercase).collect();
+    // Lowercasing can change lengths only outside ASCII letters; fall back to the start then.
+    let at = if lower.len() == chars.len() && !needle.is_empty() {
+        lower
+            .windows(needle.len())
+            .position(|w| w == needle.as_slice())
+            .unwrap_or(0)
+    } else {
+        0
+    };
+    let start = at.saturating_sub(context);
+    let end = (at + needle.len() + context).min(chars.len());
+    let mut out: String = chars[start..end]
+        .iter()
+        .collect::<String>()
+        .replace('\n', " ");
+    if start > 0 {
+        out.insert(0, '…');
+    }
+    if end < chars.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// `fact_snippet(text, term)`: see [`snippet_of`].
+unsafe extern "C" fn snippet(
+    ctx: *mut ffi::sqlite3_context,
+    n: c_int,
+    argv: *mut *mut ffi::sqlite3_value,
+) {
+    // SAFETY: called by SQLite with its own arguments.
+    unsafe {
+        answer(ctx, n, argv, |a| match a {
+            [Arg::Text(text), Arg::Text(term)] => {
+                let text = String::from_utf8_lossy(text);
+                let term = String::from_utf8_lossy(term);
+                Out::Text(snippet_of(&text, &term, SNIPPET_CONTEXT).into_bytes())
+            }
+            _ => Out::Null,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn instr_substr(text: &str, term: &str) -> String {
+        // The SQL the search used to run, in characters.
+        let chars: Vec<char> = text.chars().collect();
+        let p = match text.find(term) {
+            Some(b) => text[..b].chars().count() as i64 + 1,
+            None => 0,
+        };
+        let start = (p - 60).max(1) as usize - 1;
+        chars.iter().skip(start).take(240).collect()
+    }
+
+    #[test]
+    fn around_is_the_window_instr_and_substr_gave() {
+        let long: String = "金昌市有色金属新材料".repeat(80) + "镍钴" + &"abc".repeat(200);
+        for (text, term) in [
+            (long.as_str(), "镍钴"),
+            (long.as_str(), "不在"),
+            (long.as_str(), "金昌"),
+            ("short 金昌 text", "金昌"),
+            ("", "x"),
+            ("abc", ""),
+        ] {
+            let got = around_bytes(text.as_bytes(), term.as_bytes());
+            assert_eq!(std::str::from_utf8(got).unwrap(), instr_substr(text, term));
+        }
+    }
+
+    #[test]
+    fn numbers_are_written_as_fact_json_writes_them() {
+        let cases = [
+            (331500000000.0, "331500000000"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (12.5, "12.5"),
+            (-3.0, "-3"),
+            (1e-7, "1e-7"),
+            (9.5e15, "9500000000000000.0"),
+        ];
+        for (value, expected) in cases {
+            let mut out = Vec::new();
+            write_number(value, &mut out);
+            assert_eq!(String::from_utf8(out).unwrap(), expected);
+        }
+    }
+
+    #[test]
+    fn lists_become_one_cell() {
+        assert_eq!(list_cell(br#"["a","b,c"]"#), b"a; b,c");
+        assert_eq!(list_cell(b"[]"), b"");
+    }
+
+    #[test]
+    fn snippets_cut_around_the_match() {
+        let text = "x".repeat(100) + "Nickel" + &"y".repeat(100);
+        let s = snippet_of(&text, "nickel", 5);
+        assert_eq!(s, "…xxxxxNickelyyyyy…");
+    }
+}

@@ -1,0 +1,241 @@
+//! Running a page statement and reading its answer: the page's items as SQLite built them, the
+//! total, where the next page starts, and the ids a filter named that do not exist.
+
+use bytes::Bytes;
+use futures_util::stream::{self, BoxStream, StreamExt};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqlitePool};
+
+use crate::db::budget::{Reads, Weight};
+
+use super::sql::{self, CHECKS, FETCHED, LAST_ID, LAST_KEY, Output, TOTAL, VERSION};
+use super::{Collection, Counts, Cursor, FilterKind, Key, KeyType, ListQuery};
+use crate::error::{AppError, AppResult, ParamProblem};
+
+/// One page as JSON.
+#[derive(Debug)]
+pub struct Page {
+    /// The items' JSON objects, joined by commas.
+    pub items: String,
+    pub total: i64,
+    pub limit: i64,
+    /// Where the next page starts, when there is one.
+    pub next: Option<Cursor>,
+}
+
+/// One page as CSV, its lines still coming from SQLite.
+pub struct CsvPage {
+    pub total: i64,
+    pub limit: i64,
+    pub next: Option<Cursor>,
+    /// The header line, then a line per item.
+    pub lines: BoxStream<'static, Result<Bytes, sqlx::Error>>,
+}
+
+/// Rows of a CSV page held between SQLite and the response body.
+const CSV_ROWS_IN_FLIGHT: usize = 64;
+
+/// What a page statement says before its items.
+struct Meta {
+    version: i64,
+    total: Option<i64>,
+    next: Option<Cursor>,
+}
+
+fn read_meta(row: &SqliteRow, query: &ListQuery) -> AppResult<Meta> {
+    let fetched: i64 = row.try_get(FETCHED)?;
+    let key = match query.sort.key {
+        KeyType::Text => row.try_get::<Option<String>, _>(LAST_KEY)?.map(Key::Text),
+        KeyType::Number => row.try_get::<Option<f64>, _>(LAST_KEY)?.map(Key::Number),
+    };
+    let id: Option<String> = row.try_get(LAST_ID)?;
+    let next = match (key, id) {
+        (Some(key), Some(id)) if fetched > query.limit => Some(Cursor { key, id }),
+        _ => None,
+    };
+    let mut problems = Vec::new();
+    let mut column = CHECKS;
+    for (filter, value) in &query.filters {
+        if let FilterKind::Ref(_) = filter.kind {
+            let exists: i64 = row.try_get(column)?;
+            column += 1;
+            if exists == 0 {
+                problems.push(ParamProblem {
+                    param: filter.param.to_owned(),
+                    message: format!(
+                        "no {} with id `{}`",
+                        filter.param.replace('_', " "),
+                        value.text()
+                    ),
+                });
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(AppError::InvalidParams(problems));
+    }
+    Ok(Meta {
+        version: row.try_get(VERSION)?,
+        total: row.try_get(TOTAL)?,
+        next,
+    })
+}
+
+/// Runs `open` with the total left out when `counts` has it for the version the statement
+/// will most likely run under, and again with the total when the statement ran under another.
+async fn with_total<T, F, Fut>(
+    counts: &Counts,
+    version: Option<i64>,
+    query: &ListQuery,
+    open: F,
+) -> AppResult<(T, Meta, i64)>
+where
+    F: Fn(bool) -> Fut,
+    Fut: std::future::Future<Output = AppResult<(T, SqliteRow)>>,
+{
+    let key = sql::count_key(query);
+    let expected = version.or_else(|| counts.latest());
+    let known = expected.and_then(|v| counts.get(v, &key));
+    let (out, row) = open(known.is_none()).await?;
+    let meta = read_meta(&row, query)?;
+    counts.saw(meta.version);
+    match (meta.total, known) {
+        (Some(total), _) => {
+            counts.put(meta.version, key, total);
+            Ok((out, meta, total))
+        }
+        (None, Some(total)) if expected == Some(meta.version) => Ok((out, meta, total)),
+        // The data moved since the total was counted: count again, under the new version.
+        _ => {
+            drop(out);
+            let (out, row) = open(true).await?;
+            let meta = read_meta(&row, query)?;
+            counts.saw(meta.version);
+            let total = meta.total.unwrap_or_default();
+            counts.put(meta.version, key, total);
+            Ok((out, meta, total))
+        }
+    }
+}
+
+/// Searching text is what can grow expensive; a plain list walks an index a page at a time.
+fn weight(query: &ListQuery) -> Weight {
+    if query.q.is_some() {
+        Weight::Heavy
+    } else {
+        Weight::Light
+    }
+}
+
+/// One page of a list as JSON; `version` is the data version the caller already read, if any.
+/// Each statement runs on a connection under the read budget of `reads`.
+pub async fn fetch_page(
+    pool: &SqlitePool,
+    reads: &Reads,
+    counts: &Counts,
+    version: Option<i64>,
+    query: &ListQuery,
+) -> AppResult<Page> {
+    let (items, meta, total) = with_total(counts, version, query, |count| async move {
+        let mut conn = reads.acquire(pool, weight(query)).await?;
+        let row = sql::page_query(query, Output::Json, count, "")
+            .build()
+            .fetch_one(&mut *conn)
+            .await?;
+        let items: Option<String> = row.try_get(row.len() - 1)?;
+        Ok((items, row))
+    })
+    .await?;
+    Ok(Page {
+        items: items.unwrap_or_default(),
+        total,
+        limit: query.limit,
+        next: meta.next,
+    })
+}
+
+type Rows = tokio::sync::mpsc::Receiver<Result<SqliteRow, sqlx::Error>>;
+
+/// Starts a CSV page statement and waits for its first row, which carries the page's totals;
+/// the rest come through the channel as SQLite produces them.
+async fn open_csv(
+    pool: &SqlitePool,
+    reads: &Reads,
+    query: &ListQuery,
+    count: bool,
+) -> AppResult<(Rows, SqliteRow)> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel(CSV_ROWS_IN_FLIGHT);
+    let mut statement = sql::page_query(query, Output::Csv, count, "");
+    // The connection, with its budget, goes with the statement until the last line is read.
+    let mut conn = reads.acquire(pool, weight(query)).await?;
+    tokio::spawn(async move {
+        let mut rows = statement.build().fetch(&mut *conn);
+        while let Some(row) = rows.next().await {
+            let failed = row.is_err();
+            // A closed channel means the client went away: stop reading.
+            if tx.send(row).await.is_err() || failed {
+                break;
+            }
+        }
+    });
+    match rx.recv().await {
+        Some(Ok(row)) => Ok((rx, row)),
+        Some(Err(e)) => Err(e.into()),
+        None => Err(AppError::Internal(
+            "a CSV page statement ended early".into(),
+        )),
+    }
+}
+
+fn line(row: &SqliteRow) -> Result<Bytes, sqlx::Error> {
+    let line: Option<String> = row.try_get(row.len() - 1)?;
+    Ok(line.map(Bytes::from).unwrap_or_default())
+}
+
+/// One page of a list as CSV, streamed: the lines are written to the response as SQLite
+/// builds them rather than gathered first.
+pub async fn stream_csv(
+    pool: &SqlitePool,
+    reads: &Reads,
+    counts: &Counts,
+    version: Option<i64>,
+    query: &ListQuery,
+) -> AppResult<CsvPage> {
+    let ((rx, first), meta, total) = with_total(counts, version, query, |count| async move {
+        let (rx, row) = open_csv(pool, reads, query, count).await?;
+        let first = line(&row);
+        Ok(((rx, first), row))
+    })
+    .await?;
+    let mut header = Vec::new();
+    crate::db::functions::write_record(query.collection.csv_columns(), &mut header);
+    let rest = stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|row| (row.and_then(|r| line(&r)), rx))
+    });
+    let lines = stream::iter([Ok(Bytes::from(header)), first])
+        .chain(rest)
+        .boxed();
+    Ok(CsvPage {
+        total,
+        limit: query.limit,
+        next: meta.next,
+        lines,
+    })
+}
+
+/// One item by id as JSON, `None` when there is no such item.
+pub async fn fetch_item(
+    pool: &SqlitePool,
+    reads: &Reads,
+    collection: &Collection,
+    id: &str,
+) -> AppResult<Option<String>> {
+    let Some(statement) = sql::item_query(collection) else {
+        return Ok(None);
+    };
+    let mut conn = reads.acquire(pool, Weight::Light).await?;
+    Ok(sqlx::query_scalar(&statement)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?)
+}

@@ -1,0 +1,260 @@
+//! `search`: one text search across every collection, a hit per matching row with a snippet.
+//!
+//! Hits are ranked on what their names say (the term itself, a name containing it, any other
+//! match) before anything is cut from their text: a page builds the snippets of its own hits
+//! only, and an article's stretch around the term is found by [`fact_around`], a fast search,
+//! rather than by `instr` walking the article a character at a time.
+//!
+//! [`fact_around`]: crate::db::functions::around_bytes
+
+use sqlx::{QueryBuilder, Sqlite};
+
+use super::metrics::push_quote_or_indicator_ids;
+use super::sql::push_matching;
+use super::{Collection, Field, Filter, FilterKind, KeyType, ListQuery, Rows, Search, Shape, Sort};
+use crate::db::search_index::{self, DocKind};
+use crate::fts::Term;
+
+const SEARCH_TYPES: &[&str] = &[
+    "region",
+    "enterprise",
+    "project",
+    "policy",
+    "indicator",
+    "source",
+    "metric",
+];
+
+/// One collection's part of the search: how its rows are named and found.
+struct Branch {
+    doc: &'static DocKind,
+    /// Orders collections among equally relevant hits.
+    rank: i64,
+    from: &'static str,
+    name_zh: &'static str,
+    name_en: &'static str,
+    /// A table of alternative names `(table, owner column)`, when the collection has one.
+    aliases: Option<(&'static str, &'static str)>,
+    /// The collection's own `q` rule, so `/v1/search` finds what each list's `q` finds.
+    search: fn(&mut QueryBuilder<'_, Sqlite>, &Term),
+}
+
+/// ` AND {alias}.id IN (ids of `doc` matching)`: the rule of every collection but metrics.
+fn indexed(qb: &mut QueryBuilder<'_, Sqlite>, doc: &DocKind, term: &Term) {
+    qb.push(format!(" AND {}.id IN (", doc.alias()));
+    push_matching(qb, doc, term);
+    qb.push(")");
+}
+
+const BRANCHES: [Branch; 7] = [
+    Branch {
+        doc: &search_index::REGION,
+        rank: 1,
+        from: "regions r",
+        name_zh: "r.name_zh",
+        name_en: "r.name_en",
+        aliases: Some(("region_aliases", "region_id")),
+        search: |qb, term| indexed(qb, &search_index::REGION, term),
+    },
+    Branch {
+        doc: &search_index::ENTERPRISE,
+        rank: 2,
+        from: "enterprises e",
+        name_zh: "e.name_zh",
+        name_en: "e.name_en",
+        aliases: Some(("enterprise_aliases", "enterprise_id")),
+        search: |qb, term| indexed(qb, &search_index::ENTERPRISE, term),
+    },
+    Branch {
+        doc: &search_index::PROJECT,
+        rank: 3,
+        from: "projects p",
+        name_zh: "p.name_zh",
+        name_en: "p.name_en",
+        aliases: None,
+        search: |qb, term| indexed(qb, &search_index::PROJECT, term),
+    },
+    Branch {
+        doc: &search_index::POLICY,
+        rank: 4,
+        from: "policies po",
+        name_zh: "po.title_zh",
+        name_en: "po.title_en",
+        aliases: None,
+        search: |qb, term| indexed(qb, &search_index::POLICY, term),
+    },
+    Branch {
+        doc: &search_index::INDICATOR,
+        rank: 5,
+        from: "indicators i",
+        name_zh: "i.name_zh",
+        name_en: "i.name_en",
+        aliases: None,
+        search: |qb, term| indexed(qb, &search_index::INDICATOR, term),
+    },
+    Branch {
+        doc: &search_index::SOURCE,
+        rank: 6,
+        from: "sources s",
+        name_zh: "s.title",
+        name_en: "s.title",
+        aliases: None,
+        search: |qb, term| indexed(qb, &search_index::SOURCE, term),
+    },
+    Branch {
+        doc: &search_index::METRIC,
+        rank: 7,
+        from: "metrics m CROSS JOIN indicators ind ON ind.id = m.indicator",
+        name_zh: "ind.name_zh",
+        name_en: "ind.name_en",
+        aliases: None,
+        search: |qb, term| {
+            qb.push(" AND m.id IN (");
+            push_quote_or_indicator_ids(qb, term);
+            qb.push(")");
+        },
+    },
+];
+
+/// The text each hit's snippet is cut from: its names and what else describes it, and for an
+/// article the stretch around the term. `term` is the statement's search term.
+const SNIPPET: &str = "fact_snippet(CASE sel.type \
+    WHEN 'region' THEN (SELECT r.name_zh || ' ' || r.name_en || ' ' || \
+        COALESCE((SELECT group_concat(alias, ' ') FROM region_aliases WHERE region_id = r.id), '') \
+        FROM regions r WHERE r.id = sel.ref) \
+    WHEN 'enterprise' THEN (SELECT e.name_zh || ' ' || e.name_en || ' ' || \
+        COALESCE((SELECT group_concat(alias, ' ') FROM enterprise_aliases WHERE enterprise_id = e.id), '') || ' ' || \
+        COALESCE((SELECT group_concat(industry, ' ') FROM enterprise_industries WHERE enterprise_id = e.id), '') \
+        FROM enterprises e WHERE e.id = sel.ref) \
+    WHEN 'project' THEN (SELECT p.name_zh || ' ' || p.name_en || ' ' || COALESCE(p.description, '') \
+        FROM projects p WHERE p.id = sel.ref) \
+    WHEN 'policy' THEN (SELECT po.title_zh || ' ' || po.title_en || ' ' || COALESCE(po.summary, '') \
+        FROM policies po WHERE po.id = sel.ref) \
+    WHEN 'indicator' THEN (SELECT i.name_zh || ' ' || i.name_en || ' ' || COALESCE(i.description, '') \
+        FROM indicators i WHERE i.id = sel.ref) \
+    WHEN 'source' THEN (SELECT s.title || ' ' || fact_around(s.text, (SELECT t FROM term)) \
+        FROM sources s WHERE s.id = sel.ref) \
+    WHEN 'metric' THEN (SELECT m.quote || ' ' || ind.name_zh || ' ' || ind.name_en \
+        FROM metrics m CROSS JOIN indicators ind ON ind.id = m.indicator WHERE m.id = sel.ref) \
+    END, (SELECT t FROM term))";
+
+/// Pushes one collection's hits for `term`, each with its tier: 0 when a name or alias is
+/// the term itself (ignoring ASCII case), 1 when a name contains it, 2 for any other match.
+fn push_branch(qb: &mut QueryBuilder<'_, Sqlite>, b: &Branch, term: &Term) {
+    let a = b.doc.alias();
+    let (zh, en) = (b.name_zh, b.name_en);
+    qb.push(format!(
+        "SELECT '{}' AS type, {} AS rank, {a}.id AS id, {zh} AS name_zh, {en} AS name_en, \
+         CASE WHEN lower({zh}) = lower(",
+        b.doc.kind, b.rank
+    ));
+    qb.push_bind(term.text.clone());
+    qb.push(format!(") OR lower({en}) = lower("));
+    qb.push_bind(term.text.clone());
+    qb.push(")");
+    if let Some((table, owner)) = b.aliases {
+        qb.push(format!(
+            " OR EXISTS (SELECT 1 FROM {table} WHERE {owner} = {a}.id AND lower(alias) = lower("
+        ));
+        qb.push_bind(term.text.clone());
+        qb.push("))");
+    }
+    qb.push(format!(" THEN 0 WHEN instr(lower({zh}), lower("));
+    qb.push_bind(term.text.clone());
+    qb.push(format!(")) > 0 OR instr(lower({en}), lower("));
+    qb.push_bind(term.text.clone());
+    qb.push(format!(
+        ")) > 0 THEN 1 ELSE 2 END AS tier FROM {} WHERE 1 = 1",
+        b.from
+    ));
+    (b.search)(qb, term);
+}
+
+/// The union of every collection's hits for the term, each part filtered by its own index;
+/// counting needs which rows match, not their names or tiers.
+fn push_hits(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery, counting: bool) {
+    let Some(term) = &query.q else {
+        qb.push(
+            "(SELECT NULL AS type, 0 AS rank, NULL AS id, NULL AS name_zh, NULL AS name_en, \
+                 0 AS tier WHERE 0) h",
+        );
+        return;
+    };
+    qb.push("(");
+    for (i, branch) in BRANCHES.iter().enumerate() {
+        if i > 0 {
+            qb.push(" UNION ALL ");
+        }
+        if counting {
+            qb.push(format!(
+                "SELECT '{}' AS type, {} AS rank, {}.id AS id FROM {} WHERE 1 = 1",
+                branch.doc.kind,
+                branch.rank,
+                branch.doc.alias(),
+                branch.from
+            ));
+            (branch.search)(qb, term);
+        } else {
+            push_branch(qb, branch, term);
+        }
+    }
+    qb.push(") h");
+}
+
+/// Each part of the union has applied the term already.
+fn no_more_search(_qb: &mut QueryBuilder<'_, Sqlite>, _id: &str, _term: &Term) {}
+
+const fn carried(name: &'static str, sql: &'static str) -> Field {
+    Field {
+        name,
+        sql,
+        shape: Shape::Text,
+    }
+}
+
+pub const SEARCH: Collection = Collection {
+    name: "search",
+    noun: "result",
+    rows: Rows::Union {
+        push: push_hits,
+        // Ids are unique within a collection only, so the key is collection and id together.
+        id: "(h.rank || ':' || h.id)",
+    },
+    carry: &[
+        ("h.type", "type"),
+        ("h.id", "ref"),
+        ("h.name_zh", "name_zh"),
+        ("h.name_en", "name_en"),
+    ],
+    fields: &[
+        carried("type", "sel.type"),
+        carried("id", "sel.ref"),
+        carried("name_zh", "sel.name_zh"),
+        carried("name_en", "sel.name_en"),
+        carried("snippet", SNIPPET),
+    ],
+    detail: &[],
+    sorts: &[
+        Sort {
+            name: "relevance",
+            expr: "(h.tier * 10 + h.rank)",
+            key: KeyType::Number,
+            keyed: None,
+        },
+        Sort {
+            name: "type",
+            expr: "h.rank",
+            key: KeyType::Number,
+            keyed: None,
+        },
+    ],
+    filters: &[Filter {
+        param: "type",
+        kind: FilterKind::Enum(SEARCH_TYPES),
+        doc: "Only results of this collection.",
+        sql: "h.type = ?",
+        keyed: None,
+    }],
+    search: Search::Custom(no_more_search),
+    requires_q: true,
+};

@@ -1,0 +1,395 @@
+//! The statements of a list request, built from a collection's description.
+//!
+//! A page is one statement. Its rows are picked first, by id and sort key only, with the
+//! filters, the text search and the cursor (`p`, one index range when the filters and the sort
+//! allow); the page's items are then built, as JSON objects or CSV lines, for those rows alone.
+//! The same statement reads the data version, checks that every id a filter names exists, and
+//! counts the matching rows when their total is not already known, so a request reaches
+//! SQLite once.
+
+use sqlx::{QueryBuilder, Sqlite};
+
+use super::{
+    Collection, Field, FilterKind, FilterValue, Key, KeyType, ListQuery, Rows, Search, Shape,
+};
+use crate::bundle::dates::period_years;
+use crate::db::search_index::DocKind;
+use crate::fts::{Lookup, Term};
+
+/// What a page statement builds for each row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// One row: every item's JSON object, joined by commas, in the last column.
+    Json,
+    /// A row per item (at least one), its CSV line in the last column; the others repeat.
+    Csv,
+}
+
+/// The columns before a page's items, in order.
+pub const VERSION: usize = 0;
+pub const TOTAL: usize = 1;
+pub const FETCHED: usize = 2;
+pub const LAST_KEY: usize = 3;
+pub const LAST_ID: usize = 4;
+/// The first existence check; one column per id filter, then the items.
+pub const CHECKS: usize = 5;
+
+/// Where one request picks its rows from.
+struct From {
+    id: &'static str,
+    /// Picking from the collection's region table.
+    keyed: bool,
+    /// The region table joined to the collection's table, for what only the latter holds.
+    joined: bool,
+}
+
+fn from(query: &ListQuery) -> From {
+    match query.collection.rows {
+        Rows::Table { id, keyed, .. } => match keyed {
+            Some(k) if query.filters.iter().any(|(f, _)| f.param == k.by) => From {
+                id: k.id,
+                keyed: true,
+                joined: query.filters.iter().any(|(f, _)| f.keyed.is_none())
+                    || query.sort.keyed.is_none(),
+            },
+            _ => From {
+                id,
+                keyed: false,
+                joined: false,
+            },
+        },
+        Rows::Union { id, .. } => From {
+            id,
+            keyed: false,
+            joined: false,
+        },
+    }
+}
+
+fn push_from(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery, f: &From, counting: bool) {
+    match query.collection.rows {
+        Rows::Table {
+            from: table,
+            id,
+            keyed: Some(k),
+        } if f.keyed => {
+            qb.push(k.table);
+            if f.joined {
+                qb.push(format!(" CROSS JOIN {table} ON {id} = {}", k.id));
+            }
+        }
+        Rows::Table { from: table, .. } => {
+            qb.push(table);
+        }
+        Rows::Union { push, .. } => push(qb, query, counting),
+    }
+}
+
+/// Pushes ` AND (sql)` with each `?` bound as `kind` says.
+fn push_condition(
+    qb: &mut QueryBuilder<'_, Sqlite>,
+    sql: &str,
+    kind: FilterKind,
+    value: &FilterValue,
+) {
+    qb.push(" AND (");
+    push_bound(qb, sql, kind, value);
+    qb.push(")");
+}
+
+/// Pushes `sql` with each `?` bound as `kind` says.
+fn push_bound(qb: &mut QueryBuilder<'_, Sqlite>, sql: &str, kind: FilterKind, value: &FilterValue) {
+    let text = value.text();
+    let period = match kind {
+        FilterKind::Period => period_years(&text),
+        _ => None,
+    };
+    for (i, part) in sql.split('?').enumerate() {
+        if i > 0 {
+            match (kind, period) {
+                (FilterKind::Period, Some((from, to))) => match i {
+                    1 => qb.push_bind(i64::from(from)),
+                    2 => qb.push_bind(i64::from(to)),
+                    3 => qb.push_bind(text.clone()),
+                    _ => qb.push_bind(format!("{text}-%")),
+                },
+                (FilterKind::Year, _) => qb.push_bind(value.number() as i64),
+                (FilterKind::Number, _) => qb.push_bind(value.number()),
+                _ => qb.push_bind(text.clone()),
+            };
+        }
+        qb.push(part);
+    }
+}
+
+/// Pushes a subquery selecting the ids of `kind` whose text matches `term`: from the index
+/// when it can answer, else by a literal scan of the same text.
+pub fn push_matching(qb: &mut QueryBuilder<'_, Sqlite>, kind: &DocKind, term: &Term) {
+    match &term.lookup {
+        Lookup::Match(expr) => {
+            qb.push(format!(
+                "SELECT ref_id FROM search_docs WHERE kind = '{}' AND rowid IN \
+                 (SELECT rowid FROM search_fts WHERE search_fts MATCH ",
+                kind.kind
+            ));
+            qb.push_bind(expr.clone());
+            qb.push(")");
+        }
+        Lookup::Like(pattern) => {
+            qb.push(format!(
+                "SELECT {}.id FROM {} WHERE ({}) LIKE ",
+                kind.alias(),
+                kind.table,
+                kind.text
+            ));
+            qb.push_bind(pattern.clone());
+            qb.push(" ESCAPE '\\'");
+        }
+    }
+}
+
+fn push_where(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery, f: &From) {
+    qb.push(" WHERE 1 = 1");
+    for (filter, value) in &query.filters {
+        let sql = match filter.keyed {
+            Some(keyed) if f.keyed => keyed,
+            _ => filter.sql,
+        };
+        push_condition(qb, sql, filter.kind, value);
+    }
+    if let Some(term) = &query.q {
+        match query.collection.search {
+            Search::Index(doc) => {
+                qb.push(format!(" AND {} IN (", f.id));
+                push_matching(qb, doc, term);
+                qb.push(")");
+            }
+            Search::Custom(push) => push(qb, f.id, term),
+        }
+    }
+}
+
+fn sort_expr(query: &ListQuery, f: &From) -> &'static str {
+    match query.sort.keyed {
+        Some(keyed) if f.keyed => keyed,
+        _ => query.sort.expr,
+    }
+}
+
+fn direction(query: &ListQuery) -> &'static str {
+    if query.desc { "DESC" } else { "ASC" }
+}
+
+/// The statement counting every row a list request matches. `prefix` goes before it, so a
+/// test can ask SQLite how it would run the very statement a request runs.
+pub fn count_query(query: &ListQuery, prefix: &str) -> QueryBuilder<'static, Sqlite> {
+    let mut qb = QueryBuilder::new(prefix);
+    push_count(&mut qb, query);
+    qb
+}
+
+fn push_count(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
+    let f = from(query);
+    qb.push("SELECT COUNT(*) FROM ");
+    push_from(qb, query, &f, true);
+    push_where(qb, query, &f);
+}
+
+/// Pushes the query picking the page's rows (one more than the limit, to learn whether a next
+/// page exists) as `id`, `k` (the sort key) and the collection's carried columns.
+fn push_pick(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
+    let f = from(query);
+    let expr = sort_expr(query, &f);
+    // SQLite hands back INTEGER for whole REALs in expressions; the cast keeps the key type fixed.
+    let key = match query.sort.key {
+        KeyType::Text => expr.to_owned(),
+        KeyType::Number => format!("CAST({expr} AS REAL)"),
+    };
+    qb.push(format!("SELECT {} AS id, {key} AS k", f.id));
+    for (sql, name) in query.collection.carry {
+        qb.push(format!(", {sql} AS {name}"));
+    }
+    qb.push(" FROM ");
+    push_from(qb, query, &f, false);
+    push_where(qb, query, &f);
+    if let Some(c) = &query.cursor {
+        let op = if query.desc { " < " } else { " > " };
+        if expr == f.id {
+            qb.push(format!(" AND {}{op}", f.id));
+            qb.push_bind(c.id.clone());
+        } else {
+            // A row value, which SQLite turns into one seek on the (key, id) index, so a page
+            // deep in the list costs what the first one does.
+            qb.push(format!(" AND ({expr}, {}){op}(", f.id));
+            match &c.key {
+                Key::Number(n) => qb.push_bind(*n),
+                Key::Text(s) => qb.push_bind(s.clone()),
+            };
+            qb.push(", ");
+            qb.push_bind(c.id.clone());
+            qb.push(")");
+        }
+    }
+    let dir = direction(query);
+    qb.push(format!(" ORDER BY {expr} {dir}, {} {dir} LIMIT ", f.id));
+    qb.push_bind(query.limit + 1);
+}
+
+/// The JSON object of an item with these fields.
+pub fn json_object(fields: &[Field]) -> String {
+    let parts: Vec<String> = fields
+        .iter()
+        .map(|f| {
+            let value = match f.shape {
+                Shape::Text | Shape::Integer => f.sql.to_owned(),
+                Shape::Number => format!("json(fact_number({}))", f.sql),
+                Shape::List => format!("json({})", f.sql),
+                Shape::Object(inner) => json_object(inner),
+            };
+            format!("'{}', {value}", f.name)
+        })
+        .collect();
+    format!("json_object({})", parts.join(", "))
+}
+
+/// The CSV line of an item with these fields, nested ones flattened.
+fn csv_line(fields: &[Field]) -> String {
+    fn walk(fields: &[Field], shapes: &mut String, values: &mut Vec<&'static str>) {
+        for f in fields {
+            match f.shape {
+                Shape::Object(inner) => walk(inner, shapes, values),
+                Shape::List => {
+                    shapes.push('l');
+                    values.push(f.sql);
+                }
+                _ => {
+                    shapes.push('v');
+                    values.push(f.sql);
+                }
+            }
+        }
+    }
+    let mut shapes = String::new();
+    let mut values = Vec::new();
+    walk(fields, &mut shapes, &mut values);
+    format!("fact_csv('{shapes}', {})", values.join(", "))
+}
+
+/// The join that reaches a picked row's table from `sel`.
+fn build_join(collection: &Collection) -> String {
+    match collection.rows {
+        Rows::Table { from, id, .. } => format!(" CROSS JOIN {from} ON {id} = sel.id"),
+        Rows::Union { .. } => String::new(),
+    }
+}
+
+/// The columns of a page statement before its items: data version, total (NULL unless
+/// `with_total`), rows fetched, the last row's key and id, and one existence check per id filter.
+fn push_meta(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery, with_total: bool) {
+    let dir = direction(query);
+    qb.push("(SELECT version FROM data_version WHERE id = 1) AS version, ");
+    if with_total {
+        qb.push("(");
+        push_count(qb, query);
+        qb.push(") AS total, ");
+    } else {
+        qb.push("NULL AS total, ");
+    }
+    qb.push("(SELECT COUNT(*) FROM sel) AS fetched, ");
+    for column in ["k", "id"] {
+        qb.push(format!(
+            "(SELECT {column} FROM sel ORDER BY k {dir}, id {dir} LIMIT 1 OFFSET "
+        ));
+        qb.push_bind(query.limit - 1);
+        qb.push(format!(") AS last_{column}"));
+        qb.push(", ");
+    }
+    for (i, (filter, value)) in query.filters.iter().enumerate() {
+        if let FilterKind::Ref(exists) = filter.kind {
+            qb.push("(");
+            push_bound(qb, exists, filter.kind, value);
+            qb.push(format!(") AS check_{i}, "));
+        }
+    }
+}
+
+/// The one statement answering a page; `prefix` as for [`count_query`].
+pub fn page_query(
+    query: &ListQuery,
+    output: Output,
+    with_total: bool,
+    prefix: &str,
+) -> QueryBuilder<'static, Sqlite> {
+    let dir = direction(query);
+    let collection = query.collection;
+    let mut qb = QueryBuilder::new(format!("{prefix}WITH term(t) AS (SELECT "));
+    qb.push_bind(query.q.as_ref().map(|t| t.text.clone()));
+    qb.push("), sel AS MATERIALIZED (");
+    push_pick(&mut qb, query);
+    qb.push(") ");
+    let item = match output {
+        Output::Json => json_object(collection.fields),
+        Output::Csv => csv_line(collection.fields),
+    };
+    let rows = |qb: &mut QueryBuilder<'static, Sqlite>, column: &str| {
+        qb.push(format!(
+            "SELECT sel.k AS k, sel.id AS id, {item} AS {column} FROM \
+             (SELECT * FROM sel ORDER BY k {dir}, id {dir} LIMIT "
+        ));
+        qb.push_bind(query.limit);
+        qb.push(format!(") sel{}", build_join(collection)));
+    };
+    match output {
+        Output::Json => {
+            qb.push("SELECT ");
+            push_meta(&mut qb, query, with_total);
+            qb.push(format!(
+                "(SELECT group_concat(j, ',' ORDER BY k {dir}, id {dir}) FROM ("
+            ));
+            rows(&mut qb, "j");
+            qb.push(")) AS items");
+        }
+        Output::Csv => {
+            qb.push("SELECT meta.*, r.line FROM (SELECT ");
+            push_meta(&mut qb, query, with_total);
+            qb.push("NULL AS none) meta LEFT JOIN (");
+            rows(&mut qb, "line");
+            qb.push(format!(") r ON 1 ORDER BY r.k {dir}, r.id {dir}"));
+        }
+    }
+    qb
+}
+
+/// The statement reading one item by id, as JSON.
+pub fn item_query(collection: &Collection) -> Option<String> {
+    let Rows::Table { from, id, .. } = collection.rows else {
+        return None;
+    };
+    let fields: Vec<Field> = collection
+        .fields
+        .iter()
+        .chain(collection.detail)
+        .copied()
+        .collect();
+    Some(format!(
+        "SELECT {} FROM {from} WHERE {id} = ?",
+        json_object(&fields)
+    ))
+}
+
+/// What decides a total: the collection, its filters and the search term; not the sort, the
+/// page size or the cursor.
+pub fn count_key(query: &ListQuery) -> String {
+    let mut key = String::from(query.collection.name);
+    for (filter, value) in &query.filters {
+        key.push('\0');
+        key.push_str(filter.param);
+        key.push('=');
+        key.push_str(&value.text());
+    }
+    if let Some(term) = &query.q {
+        key.push_str("\0q=");
+        key.push_str(&term.text);
+    }
+    key
+}
