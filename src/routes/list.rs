@@ -319,11 +319,23 @@ pub async fn item(
     }
 }
 
-/// `GET /v1/{collection}` and, for a collection of stored rows, `GET /v1/{collection}/{id}`.
-pub fn routes(collection: &'static Collection, with_items: bool) -> Routes {
+/// `GET path` lists the collection and, when given, `GET item_path` answers one item. The
+/// paths are spelt out where the routes are declared, so `/v1/metrics` can be found by
+/// searching for it; they must name the collection they serve.
+pub fn routes(
+    path: &'static str,
+    item_path: Option<&'static str>,
+    collection: &'static Collection,
+) -> Routes {
+    assert_eq!(
+        path.strip_prefix("/v1/"),
+        Some(collection.name),
+        "the list route of `{}`",
+        collection.name
+    );
     let routes = Routes::new().add(
         Method::GET,
-        format!("/v1/{}", collection.name),
+        path,
         move |State(state): State<AppState>,
               version: Option<Extension<DataVersion>>,
               RawQuery(raw): RawQuery,
@@ -333,12 +345,18 @@ pub fn routes(collection: &'static Collection, with_items: bool) -> Routes {
             list(&state, collection, version, raw.as_deref(), &headers, &uri).await
         },
     );
-    if !with_items {
+    let Some(item_path) = item_path else {
         return routes;
-    }
+    };
+    assert_eq!(
+        item_path.strip_prefix(path),
+        Some("/{id}"),
+        "the item route of `{}`",
+        collection.name
+    );
     routes.add(
         Method::GET,
-        format!("/v1/{}/{{id}}", collection.name),
+        item_path,
         move |State(state): State<AppState>,
               Path(id): Path<String>,
               RawQuery(raw): RawQuery| async move {
