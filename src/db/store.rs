@@ -114,16 +114,8 @@ pub async fn write(
         .await?;
     let mut metrics_removed = 0;
     if replace {
-        // Counted apart: the source's metrics go by cascade, which rows_affected does not see.
-        metrics_removed = sqlx::query("DELETE FROM metrics WHERE source_id = ?")
-            .bind(&b.source.id)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected() as usize;
-        sqlx::query("DELETE FROM sources WHERE id = ?")
-            .bind(&b.source.id)
-            .execute(&mut *conn)
-            .await?;
+        // The one way a source goes, whether deleted or replaced.
+        metrics_removed = delete_source(conn, &b.source.id).await?.unwrap_or(0) as usize;
     }
     let s = &b.source;
     sqlx::query(
