@@ -4,13 +4,22 @@ use sqlx::{SqliteConnection, SqlitePool};
 
 /// Recomputes the whole table. A bundle may add a parent after its children or move a region,
 /// and with a few thousand regions a full rebuild costs less than getting increments right.
+/// The metrics filed under each region move with it (see [`super::metric_regions::adjust`]).
 pub async fn rebuild(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM region_closure")
+    sqlx::query(
+        "CREATE TEMP TABLE IF NOT EXISTS closure_next (
+             ancestor TEXT NOT NULL, descendant TEXT NOT NULL, depth INTEGER NOT NULL,
+             PRIMARY KEY (ancestor, descendant)
+         ) WITHOUT ROWID",
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM temp.closure_next")
         .execute(&mut *conn)
         .await?;
     // The depth bound stops a cycle, which the validator refuses anyway, from looping.
     sqlx::query(
-        "INSERT INTO region_closure (ancestor, descendant, depth)
+        "INSERT INTO temp.closure_next (ancestor, descendant, depth)
          WITH RECURSIVE up(ancestor, descendant, depth) AS (
              SELECT id, id, 0 FROM regions
              UNION ALL
@@ -22,6 +31,19 @@ pub async fn rebuild(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     )
     .execute(&mut *conn)
     .await?;
+    super::metric_regions::adjust(conn).await?;
+    sqlx::query("DELETE FROM main.region_closure")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO main.region_closure (ancestor, descendant, depth)
+         SELECT ancestor, descendant, depth FROM temp.closure_next",
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM temp.closure_next")
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 

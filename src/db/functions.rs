@@ -200,13 +200,22 @@ fn list_cell(json: &[u8]) -> Vec<u8> {
     }
 }
 
-/// Writes one CSV record, quoted as the `csv` crate quotes, ending in a newline.
+/// A CSV writer appending to `out`, quoting as every CSV page always has (the `csv` crate's
+/// defaults). Its buffer is small: one is made per line, and the default 8 KiB would be
+/// zeroed for each.
+fn csv_writer(out: &mut Vec<u8>) -> csv::Writer<&mut Vec<u8>> {
+    csv::WriterBuilder::new()
+        .buffer_capacity(512)
+        .from_writer(out)
+}
+
+/// Writes one CSV record, ending in a newline.
 pub fn write_record<I, T>(cells: I, out: &mut Vec<u8>)
 where
     I: IntoIterator<Item = T>,
     T: AsRef<[u8]>,
 {
-    let mut writer = csv::Writer::from_writer(out);
+    let mut writer = csv_writer(out);
     writer
         .write_record(cells)
         .expect("writing to a Vec does not fail");
@@ -226,20 +235,33 @@ unsafe extern "C" fn csv_row(
             let Some((Arg::Text(shapes), values)) = a.split_first() else {
                 return Out::Null;
             };
-            let cells: Vec<Vec<u8>> = values
+            let size: usize = values
                 .iter()
-                .enumerate()
-                .map(|(i, v)| match (shapes.get(i), v) {
-                    (Some(b'l'), Arg::Text(json)) => list_cell(json),
-                    _ => {
-                        let mut out = Vec::new();
-                        cell(v, &mut out);
-                        out
-                    }
+                .map(|v| match v {
+                    Arg::Text(t) => t.len() + 3,
+                    _ => 24,
                 })
-                .collect();
-            let mut out = Vec::with_capacity(cells.iter().map(Vec::len).sum::<usize>() + 32);
-            write_record(&cells, &mut out);
+                .sum();
+            let mut out = Vec::with_capacity(size + 2);
+            let mut writer = csv_writer(&mut out);
+            let mut cell_buf = Vec::with_capacity(32);
+            for (i, v) in values.iter().enumerate() {
+                let written = match (shapes.get(i), v) {
+                    (Some(b'l'), Arg::Text(json)) => writer.write_field(list_cell(json)),
+                    (_, Arg::Text(t)) => writer.write_field(t),
+                    _ => {
+                        cell_buf.clear();
+                        cell(v, &mut cell_buf);
+                        writer.write_field(&cell_buf)
+                    }
+                };
+                written.expect("writing to a Vec does not fail");
+            }
+            writer
+                .write_record(std::iter::empty::<&[u8]>())
+                .and_then(|()| writer.flush().map_err(csv::Error::from))
+                .expect("writing to a Vec does not fail");
+            drop(writer);
             Out::Text(out)
         })
     }

@@ -5,6 +5,7 @@ pub mod closure;
 pub mod entities;
 pub mod fault;
 pub mod functions;
+pub mod metric_regions;
 pub mod read;
 pub mod search_index;
 pub mod seed;
@@ -70,15 +71,42 @@ pub async fn connect(path: &str) -> Result<SqlitePool, sqlx::Error> {
     MIGRATOR.run(&pool).await?;
     search_index::ensure(&pool).await?;
     closure::ensure(&pool).await?;
+    metric_regions::ensure(&pool).await?;
     // Statistics let the planner pick the index that fits each filter; sampling keeps this
     // to milliseconds even on a large file, and it does nothing when they are current.
+    let mut conn = pool.acquire().await?;
     sqlx::query("PRAGMA analysis_limit = 1000")
-        .execute(&pool)
+        .execute(&mut *conn)
         .await?;
     sqlx::query("PRAGMA optimize = 0x10002")
-        .execute(&pool)
+        .execute(&mut *conn)
         .await?;
+    forget_samples(&mut conn).await?;
+    drop(conn);
     Ok(pool)
+}
+
+/// Drops the per-value samples ANALYZE keeps (`sqlite_stat4`) and keeps the averages
+/// (`sqlite_stat1`). With samples, a bound value may steer the plan, so SQLite prepares a
+/// statement again whenever a value changes: on every page, since each names its own region,
+/// indicator and bounds, and preparing a page statement costs as much as running it. The
+/// indexes each filter needs are chosen as well from the averages.
+async fn forget_samples(conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
+    let sampled: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat4')",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if sampled {
+        sqlx::query("DELETE FROM sqlite_stat4")
+            .execute(&mut *conn)
+            .await?;
+        // This connection reads the statistics again; the others open after this.
+        sqlx::query("ANALYZE sqlite_schema")
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Reads run in parallel under WAL, each on its own connection, and are CPU-bound: two per
@@ -103,6 +131,10 @@ pub enum ReadOnlyError {
         "database {0} has a search index of an older version; open it once without --read-only to rebuild it"
     )]
     StaleIndex(String),
+    #[error(
+        "database {0} has no table of metrics by region yet; open it once without --read-only to fill it"
+    )]
+    Unfilled(String),
     #[error("cannot open database {path} read-only: {source}")]
     Open { path: String, source: sqlx::Error },
 }
@@ -158,6 +190,13 @@ pub async fn connect_read_only(path: &str) -> Result<SqlitePool, ReadOnlyError> 
     if index.as_deref() != Some(search_index::VERSION) {
         pool.close().await;
         return Err(ReadOnlyError::StaleIndex(path.to_owned()));
+    }
+    let mut conn = pool.acquire().await.map_err(open)?;
+    let filled = metric_regions::is_filled(&mut conn).await.map_err(open)?;
+    drop(conn);
+    if !filled {
+        pool.close().await;
+        return Err(ReadOnlyError::Unfilled(path.to_owned()));
     }
     Ok(pool)
 }

@@ -83,21 +83,32 @@ pub async fn generate(pool: &SqlitePool, options: &Options) -> Result<Report, Sy
     // The metrics indexes that only serve reads are dropped for the load and built once at
     // the end: sorting a million keys in one pass costs far less than inserting them one by
     // one at random places. `metrics_source` stays, since each write indexes its source's
-    // metrics for search through it.
-    let deferred: Vec<(String, String)> = sqlx::query_as(
-        "SELECT name, sql FROM sqlite_master
-          WHERE type = 'index' AND tbl_name = 'metrics' AND sql IS NOT NULL AND name <> 'metrics_source'",
+    // metrics for search through it. The table of metrics by region is treated the same way:
+    // its triggers and index go, and it is filled in key order after the load.
+    let deferred: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT type, name, sql FROM sqlite_master
+          WHERE sql IS NOT NULL AND (
+                (type = 'index' AND tbl_name = 'metrics' AND name <> 'metrics_source')
+             OR (type = 'index' AND tbl_name = 'metric_regions')
+             OR (type = 'trigger' AND name LIKE 'metric\\_regions\\_%' ESCAPE '\\'))
+          ORDER BY type, name",
     )
     .fetch_all(&mut *conn)
     .await?;
-    for (name, _) in &deferred {
-        sqlx::query(&format!("DROP INDEX \"{name}\""))
+    for (kind, name, _) in &deferred {
+        let kind = if kind == "trigger" {
+            "TRIGGER"
+        } else {
+            "INDEX"
+        };
+        sqlx::query(&format!("DROP {kind} \"{name}\""))
             .execute(&mut *conn)
             .await?;
     }
     let filled = fill(&mut conn, options).await;
     // Rebuilt whether or not the load went through, so the database keeps its schema.
-    for (_, sql) in &deferred {
+    crate::db::metric_regions::fill(&mut conn).await?;
+    for (_, _, sql) in &deferred {
         sqlx::query(sql).execute(&mut *conn).await?;
     }
     filled

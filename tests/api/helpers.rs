@@ -364,3 +364,18 @@ pub fn mentions(item: &Value, needle: &str) -> bool {
         .to_ascii_lowercase()
         .contains(&needle.to_ascii_lowercase())
 }
+
+/// Rows the table of metrics by region holds that the metrics and the region closure do not
+/// call for, plus rows they call for that it lacks: zero when it is in step.
+pub async fn misfiled(pool: &SqlitePool) -> i64 {
+    let filed = "SELECT ancestor, indicator, value, id FROM metric_regions";
+    let called_for = "SELECT c.ancestor, m.indicator, m.value, m.id \
+        FROM metrics m JOIN region_closure c ON c.descendant = m.region_id";
+    sqlx::query_scalar(&format!(
+        "SELECT (SELECT COUNT(*) FROM ({filed} EXCEPT {called_for})) \
+              + (SELECT COUNT(*) FROM ({called_for} EXCEPT {filed}))"
+    ))
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::helpers::{TestApp, assert_problem, mentions, seed, set, spawn_app};
+use crate::helpers::{TestApp, assert_problem, mentions, misfiled, seed, set, spawn_app};
 
 fn aliases(v: &Value) -> BTreeSet<String> {
     v["aliases"]
@@ -182,8 +182,10 @@ async fn region_filters_follow_added_and_moved_regions() {
     let pool = db::connect(path).await.unwrap();
     db::seed::load(&pool).await.unwrap();
     let app = TestApp::new(pool.clone());
+    assert_eq!(misfiled(&pool).await, 0);
     let mut bundle = crate::bundles::minimal();
     ingest(&pool, &bundle, OnExisting::Refuse).await.unwrap();
+    assert_eq!(misfiled(&pool).await, 0);
     assert!(
         app.ids("/v1/regions?region=gansu")
             .await
@@ -212,7 +214,9 @@ async fn region_filters_follow_added_and_moved_regions() {
             .await
             .contains("test-minimal-m001")
     );
+    assert_eq!(misfiled(&pool).await, 0);
     let before = app.ids("/v1/regions?region=china").await;
+    let metrics_before = app.ids("/v1/metrics?region=china").await;
 
     sqlx::query("DELETE FROM region_closure")
         .execute(&pool)
@@ -220,8 +224,21 @@ async fn region_filters_follow_added_and_moved_regions() {
         .unwrap();
     pool.close().await;
     let pool = db::connect(path).await.unwrap();
-    assert_eq!(
-        TestApp::new(pool).ids("/v1/regions?region=china").await,
-        before
+    assert_eq!(misfiled(&pool).await, 0);
+    let app = TestApp::new(pool.clone());
+    assert_eq!(app.ids("/v1/regions?region=china").await, before);
+    assert_eq!(app.ids("/v1/metrics?region=china").await, metrics_before);
+
+    // A source deleted takes its metrics out of every region.
+    sqlx::query("DELETE FROM sources WHERE id = ?")
+        .bind(bundle["source"]["id"].as_str().unwrap())
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(misfiled(&pool).await, 0);
+    assert!(
+        !app.ids("/v1/metrics?region=inner-mongolia")
+            .await
+            .contains("test-minimal-m001")
     );
 }

@@ -53,6 +53,13 @@ async fn generates_a_valid_varied_corpus_the_service_serves() {
     let after: Vec<(String, Option<String>)> =
         sqlx::query_as(schema).fetch_all(&pool).await.unwrap();
     assert_eq!(after, indexes);
+    // The table of metrics by region, filled after the load, holds every metric under its
+    // region and each one above it, and its triggers are back to keep it so.
+    assert_eq!(crate::helpers::misfiled(&pool).await, 0);
+    assert!(
+        scalar(&pool, "SELECT COUNT(*) FROM metric_regions").await
+            > scalar(&pool, "SELECT COUNT(*) FROM metrics").await
+    );
     assert_eq!(report.metrics, N);
     assert!(report.sources >= 2, "{report:?}");
     assert_eq!(report.validated, report.sources, "every article validated");

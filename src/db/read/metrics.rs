@@ -3,7 +3,7 @@
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::sql::push_matching;
-use super::{Collection, Field, Filter, FilterKind, KeyType, Rows, Search, Shape, Sort};
+use super::{Collection, Field, Filter, FilterKind, KeyType, Keyed, Rows, Search, Shape, Sort};
 use crate::bundle::model::{METRIC_KINDS, QUALIFIERS, SUBJECT_TYPES, UNITS};
 use crate::db::search_index;
 use crate::fts::Term;
@@ -17,6 +17,9 @@ const SUBJECT_EXISTS: &str = "EXISTS (SELECT 1 FROM regions WHERE id = ?) \
     OR EXISTS (SELECT 1 FROM projects WHERE id = ?) \
     OR EXISTS (SELECT 1 FROM policies WHERE id = ?)";
 
+/// The subject's names come from the `*_names` indexes alone (migration `0005`): SQLite
+/// would pick the unique index on `id` and then read the row, a second lookup for each name
+/// of each metric on a page.
 const SUBJECT: &[Field] = &[
     Field {
         name: "type",
@@ -31,19 +34,19 @@ const SUBJECT: &[Field] = &[
     Field {
         name: "name_zh",
         sql: "CASE m.subject_type \
-            WHEN 'region' THEN (SELECT name_zh FROM regions WHERE id = m.subject_id) \
-            WHEN 'enterprise' THEN (SELECT name_zh FROM enterprises WHERE id = m.subject_id) \
-            WHEN 'project' THEN (SELECT name_zh FROM projects WHERE id = m.subject_id) \
-            WHEN 'policy' THEN (SELECT title_zh FROM policies WHERE id = m.subject_id) END",
+            WHEN 'region' THEN (SELECT name_zh FROM regions INDEXED BY regions_names WHERE id = m.subject_id) \
+            WHEN 'enterprise' THEN (SELECT name_zh FROM enterprises INDEXED BY enterprises_names WHERE id = m.subject_id) \
+            WHEN 'project' THEN (SELECT name_zh FROM projects INDEXED BY projects_names WHERE id = m.subject_id) \
+            WHEN 'policy' THEN (SELECT title_zh FROM policies INDEXED BY policies_names WHERE id = m.subject_id) END",
         shape: Shape::Text,
     },
     Field {
         name: "name_en",
         sql: "CASE m.subject_type \
-            WHEN 'region' THEN (SELECT name_en FROM regions WHERE id = m.subject_id) \
-            WHEN 'enterprise' THEN (SELECT name_en FROM enterprises WHERE id = m.subject_id) \
-            WHEN 'project' THEN (SELECT name_en FROM projects WHERE id = m.subject_id) \
-            WHEN 'policy' THEN (SELECT title_en FROM policies WHERE id = m.subject_id) END",
+            WHEN 'region' THEN (SELECT name_en FROM regions INDEXED BY regions_names WHERE id = m.subject_id) \
+            WHEN 'enterprise' THEN (SELECT name_en FROM enterprises INDEXED BY enterprises_names WHERE id = m.subject_id) \
+            WHEN 'project' THEN (SELECT name_en FROM projects INDEXED BY projects_names WHERE id = m.subject_id) \
+            WHEN 'policy' THEN (SELECT title_en FROM policies INDEXED BY policies_names WHERE id = m.subject_id) END",
         shape: Shape::Text,
     },
 ];
@@ -62,7 +65,11 @@ pub const METRICS: Collection = Collection {
     rows: Rows::Table {
         from: "metrics m",
         id: "m.id",
-        keyed: None,
+        keyed: Some(Keyed {
+            table: "metric_regions a",
+            id: "a.id",
+            by: "region",
+        }),
     },
     carry: &[],
     fields: &[

@@ -8,7 +8,7 @@ use sqlx::{Row, SqlitePool};
 
 use crate::db::budget::{Reads, Weight};
 
-use super::sql::{self, CHECKS, FETCHED, LAST_ID, LAST_KEY, Output, TOTAL, VERSION};
+use super::sql::{self, CHECKS, Output, TOTAL, UNIT, VERSION};
 use super::{Collection, Counts, Cursor, FilterKind, Key, KeyType, ListQuery};
 use crate::error::{AppError, AppResult, ParamProblem};
 
@@ -39,25 +39,20 @@ const CSV_ROWS_IN_FLIGHT: usize = 64;
 struct Meta {
     version: i64,
     total: Option<i64>,
-    next: Option<Cursor>,
+    /// The rows picked and the last row's id and key (CSV only).
+    fetched: i64,
+    last: Option<String>,
 }
 
 fn read_meta(row: &SqliteRow, query: &ListQuery) -> AppResult<Meta> {
-    let fetched: i64 = row.try_get(FETCHED)?;
-    let key = match query.sort.key {
-        KeyType::Text => row.try_get::<Option<String>, _>(LAST_KEY)?.map(Key::Text),
-        KeyType::Number => row.try_get::<Option<f64>, _>(LAST_KEY)?.map(Key::Number),
-    };
-    let id: Option<String> = row.try_get(LAST_ID)?;
-    let next = match (key, id) {
-        (Some(key), Some(id)) if fetched > query.limit => Some(Cursor { key, id }),
-        _ => None,
-    };
+    let raw: String = row.try_get(0)?;
+    let bad = || AppError::Internal(format!("a page statement gave the meta `{raw}`"));
+    let meta: Vec<serde_json::Value> = serde_json::from_str(&raw).map_err(|_| bad())?;
     let mut problems = Vec::new();
     let mut column = CHECKS;
     for (filter, value) in &query.filters {
         if let FilterKind::Ref(_) = filter.kind {
-            let exists: i64 = row.try_get(column)?;
+            let exists = meta.get(column).and_then(|v| v.as_i64()).ok_or_else(bad)?;
             column += 1;
             if exists == 0 {
                 problems.push(ParamProblem {
@@ -75,10 +70,29 @@ fn read_meta(row: &SqliteRow, query: &ListQuery) -> AppResult<Meta> {
         return Err(AppError::InvalidParams(problems));
     }
     Ok(Meta {
-        version: row.try_get(VERSION)?,
-        total: row.try_get(TOTAL)?,
-        next,
+        version: meta.get(VERSION).and_then(|v| v.as_i64()).ok_or_else(bad)?,
+        total: meta.get(TOTAL).and_then(|v| v.as_i64()),
+        fetched: meta
+            .get(column)
+            .and_then(|v| v.as_i64())
+            .unwrap_or_default(),
+        last: meta
+            .get(column + 1)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned),
     })
+}
+
+/// A cursor from a picked row's id and key as [`sql::page_query`] writes them.
+fn cursor_of(id_and_key: &str, query: &ListQuery) -> AppResult<Cursor> {
+    let bad = || AppError::Internal(format!("a page statement gave the key `{id_and_key}`"));
+    let (id, key) = id_and_key.split_once(UNIT).ok_or_else(bad)?;
+    let id: String = serde_json::from_str(id).map_err(|_| bad())?;
+    let key = match query.sort.key {
+        KeyType::Text => Key::Text(serde_json::from_str(key).map_err(|_| bad())?),
+        KeyType::Number => Key::Number(serde_json::from_str(key).map_err(|_| bad())?),
+    };
+    Ok(Cursor { key, id })
 }
 
 /// Runs `open` with the total left out when `counts` has it for the version the statement
@@ -136,34 +150,52 @@ pub async fn fetch_page(
     version: Option<i64>,
     query: &ListQuery,
 ) -> AppResult<Page> {
-    let (items, meta, total) = with_total(counts, version, query, |count| async move {
+    let (lines, _, total) = with_total(counts, version, query, |count| async move {
         let mut conn = reads.acquire(pool, weight(query)).await?;
         let row = sql::page_query(query, Output::Json, count, "")
             .build()
             .fetch_one(&mut *conn)
             .await?;
-        let items: Option<String> = row.try_get(row.len() - 1)?;
-        Ok((items, row))
+        let lines: Option<String> = row.try_get(row.len() - 1)?;
+        Ok((lines, row))
     })
     .await?;
+    let lines = lines.unwrap_or_default();
+    let limit = query.limit as usize;
+    let mut items = String::with_capacity(lines.len());
+    let mut next = None;
+    let mut last = "";
+    for (i, line) in lines.split('\n').filter(|l| !l.is_empty()).enumerate() {
+        if i == limit {
+            // A row after the page's last: there is a next page, starting after that one.
+            next = Some(cursor_of(last, query)?);
+            break;
+        }
+        let (item, id_and_key) = line.split_once(UNIT).unwrap_or((line, ""));
+        if i > 0 {
+            items.push(',');
+        }
+        items.push_str(item);
+        last = id_and_key;
+    }
     Ok(Page {
-        items: items.unwrap_or_default(),
+        items,
         total,
         limit: query.limit,
-        next: meta.next,
+        next,
     })
 }
 
 type Rows = tokio::sync::mpsc::Receiver<Result<SqliteRow, sqlx::Error>>;
 
-/// Starts a CSV page statement and waits for its first row, which carries the page's totals;
-/// the rest come through the channel as SQLite produces them.
+/// Starts a CSV page statement and waits for its first row, which carries the page's totals
+/// (`None` for an empty page); the rest come through the channel as SQLite produces them.
 async fn open_csv(
     pool: &SqlitePool,
     reads: &Reads,
     query: &ListQuery,
     count: bool,
-) -> AppResult<(Rows, SqliteRow)> {
+) -> AppResult<(Rows, Option<SqliteRow>)> {
     let (tx, mut rx) = tokio::sync::mpsc::channel(CSV_ROWS_IN_FLIGHT);
     let mut statement = sql::page_query(query, Output::Csv, count, "");
     // The connection, with its budget, goes with the statement until the last line is read.
@@ -179,11 +211,9 @@ async fn open_csv(
         }
     });
     match rx.recv().await {
-        Some(Ok(row)) => Ok((rx, row)),
+        Some(Ok(row)) => Ok((rx, Some(row))),
         Some(Err(e)) => Err(e.into()),
-        None => Err(AppError::Internal(
-            "a CSV page statement ended early".into(),
-        )),
+        None => Ok((rx, None)),
     }
 }
 
@@ -203,22 +233,39 @@ pub async fn stream_csv(
 ) -> AppResult<CsvPage> {
     let ((rx, first), meta, total) = with_total(counts, version, query, |count| async move {
         let (rx, row) = open_csv(pool, reads, query, count).await?;
-        let first = line(&row);
-        Ok(((rx, first), row))
+        match row {
+            Some(row) => {
+                let first = line(&row);
+                Ok(((rx, Some(first)), row))
+            }
+            // No rows, so no totals on them: the JSON statement has them, and no items.
+            None => {
+                let mut conn = reads.acquire(pool, weight(query)).await?;
+                let row = sql::page_query(query, Output::Json, count, "")
+                    .build()
+                    .fetch_one(&mut *conn)
+                    .await?;
+                Ok(((rx, None), row))
+            }
+        }
     })
     .await?;
+    let next = match meta.last {
+        Some(last) if meta.fetched > query.limit => Some(cursor_of(&last, query)?),
+        _ => None,
+    };
     let mut header = Vec::new();
     crate::db::functions::write_record(query.collection.csv_columns(), &mut header);
     let rest = stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|row| (row.and_then(|r| line(&r)), rx))
     });
-    let lines = stream::iter([Ok(Bytes::from(header)), first])
+    let lines = stream::iter(std::iter::once(Ok(Bytes::from(header))).chain(first))
         .chain(rest)
         .boxed();
     Ok(CsvPage {
         total,
         limit: query.limit,
-        next: meta.next,
+        next,
         lines,
     })
 }

@@ -7,6 +7,9 @@
 //! counts the matching rows when their total is not already known, so a request reaches
 //! SQLite once.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::{
@@ -19,20 +22,24 @@ use crate::fts::{Lookup, Term};
 /// What a page statement builds for each row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Output {
-    /// One row: every item's JSON object, joined by commas, in the last column.
+    /// One row; its last column holds a line per row picked, in order, each the item's JSON
+    /// object, its id and its sort key, apart by [`UNIT`] (see [`page_query`]).
     Json,
-    /// A row per item (at least one), its CSV line in the last column; the others repeat.
+    /// A row per item, its CSV line in the last column, the page's totals repeated on each.
     Csv,
 }
 
-/// The columns before a page's items, in order.
+/// A page statement's first column, `meta`, is a JSON array: the data version, the total
+/// (null when left out), one existence check (1 or 0) per id filter, and for CSV the rows
+/// fetched and the last row's id and key. Its last column holds the items.
 pub const VERSION: usize = 0;
 pub const TOTAL: usize = 1;
-pub const FETCHED: usize = 2;
-pub const LAST_KEY: usize = 3;
-pub const LAST_ID: usize = 4;
-/// The first existence check; one column per id filter, then the items.
-pub const CHECKS: usize = 5;
+pub const CHECKS: usize = 2;
+
+/// Separates an item's JSON object, id and key within its line. JSON as SQLite writes it
+/// holds no raw control characters, so neither this nor the newline between lines can occur
+/// inside one.
+pub const UNIT: char = '\u{1f}';
 
 /// Where one request picks its rows from.
 struct From {
@@ -275,6 +282,25 @@ fn csv_line(fields: &[Field]) -> String {
     format!("fact_csv('{shapes}', {})", values.join(", "))
 }
 
+/// Each collection's item as a JSON object and as a CSV line, built once.
+static ITEMS: LazyLock<HashMap<&'static str, (String, String)>> = LazyLock::new(|| {
+    super::COLLECTIONS
+        .iter()
+        .copied()
+        .chain([&super::search::SEARCH])
+        .map(|c| (c.name, (json_object(c.fields), csv_line(c.fields))))
+        .collect()
+});
+
+fn item_sql(collection: &Collection, output: Output) -> String {
+    match (ITEMS.get(collection.name), output) {
+        (Some((json, _)), Output::Json) => json.clone(),
+        (Some((_, csv)), Output::Csv) => csv.clone(),
+        (None, Output::Json) => json_object(collection.fields),
+        (None, Output::Csv) => csv_line(collection.fields),
+    }
+}
+
 /// The join that reaches a picked row's table from `sel`.
 fn build_join(collection: &Collection) -> String {
     match collection.rows {
@@ -283,37 +309,54 @@ fn build_join(collection: &Collection) -> String {
     }
 }
 
-/// The columns of a page statement before its items: data version, total (NULL unless
-/// `with_total`), rows fetched, the last row's key and id, and one existence check per id filter.
-fn push_meta(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery, with_total: bool) {
-    let dir = direction(query);
-    qb.push("(SELECT version FROM data_version WHERE id = 1) AS version, ");
+/// The `meta` column (see [`VERSION`]); `csv` adds the rows fetched and the last row.
+fn push_meta(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery, with_total: bool, csv: bool) {
+    // A subquery of its own, so SQLite builds it once however many rows repeat it.
+    qb.push("(SELECT json_array((SELECT version FROM data_version WHERE id = 1), ");
     if with_total {
         qb.push("(");
         push_count(qb, query);
-        qb.push(") AS total, ");
+        qb.push(")");
     } else {
-        qb.push("NULL AS total, ");
+        qb.push("NULL");
     }
-    qb.push("(SELECT COUNT(*) FROM sel) AS fetched, ");
-    for column in ["k", "id"] {
+    for (filter, value) in &query.filters {
+        if let FilterKind::Ref(exists) = filter.kind {
+            qb.push(", (");
+            push_bound(qb, exists, filter.kind, value);
+            qb.push(")");
+        }
+    }
+    if csv {
+        let dir = direction(query);
         qb.push(format!(
-            "(SELECT {column} FROM sel ORDER BY k {dir}, id {dir} LIMIT 1 OFFSET "
+            ", (SELECT COUNT(*) FROM sel), (SELECT {} FROM sel ORDER BY k {dir}, id {dir} LIMIT 1 OFFSET ",
+            key_of(query)
         ));
         qb.push_bind(query.limit - 1);
-        qb.push(format!(") AS last_{column}"));
-        qb.push(", ");
+        qb.push(")");
     }
-    for (i, (filter, value)) in query.filters.iter().enumerate() {
-        if let FilterKind::Ref(exists) = filter.kind {
-            qb.push("(");
-            push_bound(qb, exists, filter.kind, value);
-            qb.push(format!(") AS check_{i}, "));
-        }
+    qb.push(")) AS meta, ");
+}
+
+/// A picked row's id and sort key, as JSON values apart by [`UNIT`]: what a cursor is made
+/// of, exact (a REAL written as [`fact_number`] writes it, not as SQLite would).
+///
+/// [`fact_number`]: crate::db::functions::write_number
+fn key_of(query: &ListQuery) -> &'static str {
+    match query.sort.key {
+        KeyType::Text => "json_quote(sel.id) || char(31) || json_quote(sel.k)",
+        KeyType::Number => "json_quote(sel.id) || char(31) || fact_number(sel.k)",
     }
 }
 
 /// The one statement answering a page; `prefix` as for [`count_query`].
+///
+/// As JSON, the picked rows (one more than the limit, which tells whether a next page exists)
+/// are built and gathered in page order into one value, a line each: the item, its id and its
+/// key, the last two for the cursor. One row comes back, and SQLite sorts nothing but that
+/// page. As CSV, the rows come back one by one, each with the page's totals, so the response
+/// can start before the last line is built.
 pub fn page_query(
     query: &ListQuery,
     output: Output,
@@ -322,39 +365,35 @@ pub fn page_query(
 ) -> QueryBuilder<'static, Sqlite> {
     let dir = direction(query);
     let collection = query.collection;
+    let build = build_join(collection);
     let mut qb = QueryBuilder::new(format!("{prefix}WITH term(t) AS (SELECT "));
     qb.push_bind(query.q.as_ref().map(|t| t.text.clone()));
-    qb.push("), sel AS MATERIALIZED (");
-    push_pick(&mut qb, query);
-    qb.push(") ");
-    let item = match output {
-        Output::Json => json_object(collection.fields),
-        Output::Csv => csv_line(collection.fields),
-    };
-    let rows = |qb: &mut QueryBuilder<'static, Sqlite>, column: &str| {
-        qb.push(format!(
-            "SELECT sel.k AS k, sel.id AS id, {item} AS {column} FROM \
-             (SELECT * FROM sel ORDER BY k {dir}, id {dir} LIMIT "
-        ));
-        qb.push_bind(query.limit);
-        qb.push(format!(") sel{}", build_join(collection)));
-    };
     match output {
         Output::Json => {
-            qb.push("SELECT ");
-            push_meta(&mut qb, query, with_total);
+            qb.push(") SELECT ");
+            push_meta(&mut qb, query, with_total, false);
             qb.push(format!(
-                "(SELECT group_concat(j, ',' ORDER BY k {dir}, id {dir}) FROM ("
+                "(SELECT group_concat({} || char(31) || {}, char(10) ORDER BY sel.k {dir}, sel.id {dir}) FROM (",
+                item_sql(collection, Output::Json),
+                key_of(query),
             ));
-            rows(&mut qb, "j");
-            qb.push(")) AS items");
+            push_pick(&mut qb, query);
+            qb.push(format!(") sel{build}) AS items"));
         }
         Output::Csv => {
-            qb.push("SELECT meta.*, r.line FROM (SELECT ");
-            push_meta(&mut qb, query, with_total);
-            qb.push("NULL AS none) meta LEFT JOIN (");
-            rows(&mut qb, "line");
-            qb.push(format!(") r ON 1 ORDER BY r.k {dir}, r.id {dir}"));
+            qb.push("), sel AS MATERIALIZED (");
+            push_pick(&mut qb, query);
+            qb.push(") SELECT ");
+            push_meta(&mut qb, query, with_total, true);
+            // The page's rows are cut from the picked ones before their lines are built, and
+            // sorted after: an ORDER BY with a LIMIT would keep its rows, lines and all, in a
+            // B-tree.
+            qb.push(format!(
+                "{} AS line FROM (SELECT * FROM sel ORDER BY k {dir}, id {dir} LIMIT ",
+                item_sql(collection, Output::Csv)
+            ));
+            qb.push_bind(query.limit);
+            qb.push(format!(") sel{build} ORDER BY sel.k {dir}, sel.id {dir}"));
         }
     }
     qb
