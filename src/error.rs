@@ -28,6 +28,19 @@ impl PointerProblem {
     }
 }
 
+/// A field of a stored entity that a bundle would change: where the bundle says it, what is
+/// stored and what the bundle proposes, so a client can decide to send it again with the
+/// changes allowed, or to fix the bundle.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct FieldChange {
+    pub pointer: String,
+    pub message: String,
+    /// The stored value (a string, null, or a list of strings).
+    pub stored: serde_json::Value,
+    /// The bundle's value, in the same form.
+    pub proposed: serde_json::Value,
+}
+
 /// What a 503 asks clients to wait: long enough for a burst to drain, short enough to not
 /// matter to a person.
 const RETRY_AFTER_SECS: &str = "1";
@@ -44,6 +57,8 @@ pub enum AppError {
     InvalidBundle(Vec<PointerProblem>),
     #[error("{0}")]
     Conflict(String),
+    #[error("the bundle changes stored entities")]
+    EntityConflict(Vec<FieldChange>),
     #[error("{0}")]
     BadRequest(String),
     #[error("writes are disabled")]
@@ -60,8 +75,17 @@ pub enum AppError {
     Timeout(std::time::Duration),
     #[error("too many requests are under way")]
     Overloaded,
+    /// A read stopped by SQLite when its statements ran past the query time budget.
+    #[error("the query ran longer than its budget of {0:?}")]
+    QueryTimeout(std::time::Duration),
+    /// The database's disk (or a file size limit) left no room for a write; nothing was stored.
+    #[error("the database has no room left: {0}")]
+    StorageFull(String),
+    /// Another write held the database for longer than this one could wait; nothing was stored.
+    #[error("the database is busy with another write: {0}")]
+    Busy(String),
     #[error(transparent)]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("{0}")]
     Internal(String),
 }
@@ -74,59 +98,77 @@ impl AppError {
         }])
     }
 
+    /// Code, status and title of each error, side by side in one table: a new variant gets
+    /// all three in one row, and the compiler insists on the row.
+    fn kind(&self) -> (&'static str, StatusCode, &'static str) {
+        match self {
+            Self::InvalidParams(_) => (
+                "invalid-parameter",
+                StatusCode::BAD_REQUEST,
+                "Invalid query parameter",
+            ),
+            Self::NotFound(_) => ("not-found", StatusCode::NOT_FOUND, "Not found"),
+            Self::MethodNotAllowed => (
+                "method-not-allowed",
+                StatusCode::METHOD_NOT_ALLOWED,
+                "Method not allowed",
+            ),
+            Self::InvalidBundle(_) => (
+                "invalid-bundle",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Invalid bundle",
+            ),
+            Self::Conflict(_) => ("conflict", StatusCode::CONFLICT, "Conflict"),
+            Self::EntityConflict(_) => ("entity-conflict", StatusCode::CONFLICT, "Entity conflict"),
+            Self::BadRequest(_) => ("bad-request", StatusCode::BAD_REQUEST, "Bad request"),
+            Self::WritesDisabled => (
+                "writes-disabled",
+                StatusCode::FORBIDDEN,
+                "Writes are disabled",
+            ),
+            Self::ReadOnly => ("read-only", StatusCode::FORBIDDEN, "Read-only replica"),
+            Self::Unauthorized(_) => ("unauthorized", StatusCode::UNAUTHORIZED, "Unauthorized"),
+            Self::PayloadTooLarge(_) => (
+                "payload-too-large",
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Payload too large",
+            ),
+            Self::UnsupportedMediaType(_) => (
+                "unsupported-media-type",
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Unsupported media type",
+            ),
+            Self::Timeout(_) | Self::QueryTimeout(_) => (
+                "timeout",
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Request timed out",
+            ),
+            Self::Overloaded => ("overloaded", StatusCode::SERVICE_UNAVAILABLE, "Server busy"),
+            Self::StorageFull(_) => (
+                "storage-full",
+                StatusCode::INSUFFICIENT_STORAGE,
+                "Insufficient storage",
+            ),
+            Self::Busy(_) => ("busy", StatusCode::SERVICE_UNAVAILABLE, "Writes busy"),
+            Self::Database(_) | Self::Internal(_) => (
+                "internal",
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal server error",
+            ),
+        }
+    }
+
     /// A stable machine-readable name; clients switch on this, not on `title`.
     pub fn code(&self) -> &'static str {
-        match self {
-            Self::InvalidParams(_) => "invalid-parameter",
-            Self::NotFound(_) => "not-found",
-            Self::MethodNotAllowed => "method-not-allowed",
-            Self::InvalidBundle(_) => "invalid-bundle",
-            Self::Conflict(_) => "conflict",
-            Self::BadRequest(_) => "bad-request",
-            Self::WritesDisabled => "writes-disabled",
-            Self::ReadOnly => "read-only",
-            Self::Unauthorized(_) => "unauthorized",
-            Self::PayloadTooLarge(_) => "payload-too-large",
-            Self::UnsupportedMediaType(_) => "unsupported-media-type",
-            Self::Timeout(_) => "timeout",
-            Self::Overloaded => "overloaded",
-            Self::Database(_) | Self::Internal(_) => "internal",
-        }
+        self.kind().0
     }
 
     pub fn status(&self) -> StatusCode {
-        match self {
-            Self::InvalidParams(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::InvalidBundle(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::WritesDisabled | Self::ReadOnly => StatusCode::FORBIDDEN,
-            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Timeout(_) | Self::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Database(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        self.kind().1
     }
 
     fn title(&self) -> &'static str {
-        match self {
-            Self::InvalidParams(_) => "Invalid query parameter",
-            Self::NotFound(_) => "Not found",
-            Self::MethodNotAllowed => "Method not allowed",
-            Self::InvalidBundle(_) => "Invalid bundle",
-            Self::Conflict(_) => "Conflict",
-            Self::BadRequest(_) => "Bad request",
-            Self::WritesDisabled => "Writes are disabled",
-            Self::ReadOnly => "Read-only replica",
-            Self::Unauthorized(_) => "Unauthorized",
-            Self::PayloadTooLarge(_) => "Payload too large",
-            Self::UnsupportedMediaType(_) => "Unsupported media type",
-            Self::Timeout(_) => "Request timed out",
-            Self::Overloaded => "Server busy",
-            Self::Database(_) | Self::Internal(_) => "Internal server error",
-        }
+        self.kind().2
     }
 
     fn detail(&self) -> String {
@@ -142,6 +184,11 @@ impl AppError {
                     problems.len()
                 )
             }
+            Self::EntityConflict(changes) => format!(
+                "the bundle would change {} field(s) of entities already stored; nothing was \
+                 stored. Send it again with entities=update to make these changes",
+                changes.len()
+            ),
             Self::MethodNotAllowed => "this route does not support the request method".into(),
             // Internal messages may carry SQL or paths: they go to the log, never to the client.
             Self::Database(_) | Self::Internal(_) => {
@@ -159,10 +206,22 @@ impl AppError {
                 "the request did not finish within {limit:?} and was abandoned; \
                  a write may or may not have been stored, so check or repeat it with PUT"
             ),
+            Self::QueryTimeout(budget) => format!(
+                "the database work of this request took longer than its budget of {} ms and was \
+                 stopped; narrow it (fewer words in `q`, a filter, a smaller `limit`) or retry",
+                budget.as_millis()
+            ),
             Self::Overloaded => {
                 "the server is answering as many requests as it is configured for; retry shortly"
                     .into()
             }
+            // The cause (disk full, file size limit, which file) is for the operator's log.
+            Self::StorageFull(_) => "the database's storage is full; nothing was stored. \
+                 Writes work again once space is freed, with no restart"
+                .into(),
+            Self::Busy(_) => "another write held the database for longer than this one could \
+                 wait; nothing was stored, so it is safe to send again"
+                .into(),
             Self::PayloadTooLarge(limit) => {
                 format!("the request body is larger than the limit of {limit} bytes")
             }
@@ -188,12 +247,14 @@ pub struct Problem {
     pub errors: Vec<ProblemItem>,
 }
 
-/// One entry of `errors`: a parameter problem or a pointer problem.
+/// One entry of `errors`: a parameter problem, a pointer problem, or a field of a stored
+/// entity that a bundle would change.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum ProblemItem {
     Param(ParamProblem),
     Pointer(PointerProblem),
+    Change(FieldChange),
 }
 
 impl IntoResponse for AppError {
@@ -203,12 +264,16 @@ impl IntoResponse for AppError {
             Self::Database(_) | Self::Internal(_) => {
                 tracing::error!(error = %self, "request failed")
             }
-            Self::Timeout(_) | Self::Overloaded => tracing::warn!(error = %self, "request refused"),
+            Self::StorageFull(_) => tracing::error!(error = %self, "write refused"),
+            Self::Timeout(_) | Self::QueryTimeout(_) | Self::Overloaded | Self::Busy(_) => {
+                tracing::warn!(error = %self, "request refused")
+            }
             _ => {}
         }
         let errors = match &self {
             Self::InvalidParams(p) => p.iter().cloned().map(ProblemItem::Param).collect(),
             Self::InvalidBundle(p) => p.iter().cloned().map(ProblemItem::Pointer).collect(),
+            Self::EntityConflict(c) => c.iter().cloned().map(ProblemItem::Change).collect(),
             _ => Vec::new(),
         };
         let body = Problem {
@@ -237,6 +302,19 @@ impl IntoResponse for AppError {
             );
         }
         response
+    }
+}
+
+/// SQLite's own verdicts become answers a client can act on: a full disk is 507, a database
+/// another process is writing is 503 with `Retry-After`; anything else is a 500.
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        use crate::db::fault::{Fault, classify};
+        match classify(&error) {
+            Fault::StorageFull => Self::StorageFull(error.to_string()),
+            Fault::Busy => Self::Busy(error.to_string()),
+            Fault::Other => Self::Database(error),
+        }
     }
 }
 

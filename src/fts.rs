@@ -10,6 +10,36 @@
 //! English is matched by whole word, case-insensitively. A lone Chinese character cannot be
 //! looked up this way; such a query falls back to a literal `LIKE` scan.
 
+/// The longest search text accepted, in characters. The longest name or title in the data is
+/// under 120 characters; pasting one whole, or a name with a place, fits with room to spare,
+/// while the index work a query costs (and the literal scan when the index cannot answer)
+/// stays bounded.
+pub const MAX_QUERY_CHARS: usize = 200;
+
+/// The most space-separated words a search text may have. Every distinct word is one more
+/// phrase for FTS5 to look up in each collection the query reaches (a dozen lookups on
+/// `/v1/search`), and a short word is a prefix that may expand to much of the vocabulary. The
+/// longest title in the data is 16 words; a query of more words than that narrows nothing.
+pub const MAX_QUERY_WORDS: usize = 24;
+
+/// Why `text` is not a search text this service takes, if it is not: too long, or too many
+/// words. The message reads after the parameter's name.
+pub fn query_problem(text: &str) -> Option<String> {
+    let chars = text.chars().count();
+    if chars > MAX_QUERY_CHARS {
+        return Some(format!(
+            "is {chars} characters long; a search text is at most {MAX_QUERY_CHARS} characters"
+        ));
+    }
+    let words = text.split_whitespace().count();
+    if words > MAX_QUERY_WORDS {
+        return Some(format!(
+            "has {words} words; a search text has at most {MAX_QUERY_WORDS} words"
+        ));
+    }
+    None
+}
+
 /// Han ideographs, the characters written without spaces between words.
 fn is_han(c: char) -> bool {
     matches!(c as u32,
@@ -83,7 +113,15 @@ impl Term {
 /// character, or nothing but punctuation.
 fn match_expression(text: &str) -> Option<String> {
     let mut phrases = Vec::new();
+    // A word given twice requires nothing more the second time; the index folds case, so
+    // `Nickel nickel` is one word too.
+    let mut seen: Vec<String> = Vec::new();
     for part in text.split_whitespace() {
+        let folded = part.to_lowercase();
+        if seen.contains(&folded) {
+            continue;
+        }
+        seen.push(folded);
         let mut words = 0;
         let mut han_run = 0;
         let mut lone_han = false;
@@ -155,6 +193,22 @@ mod tests {
         assert_eq!(m("2+4"), phrase("\"2+4\"*"));
         assert_eq!(m("a\"b"), phrase("\"a\"\"b\"*"));
         assert_eq!(m("nickel ()"), phrase("\"nickel\"*"));
+        assert_eq!(m("ab AB ab  cd ab"), phrase("\"ab\"* \"cd\"*"));
+        assert_eq!(m("金昌 金昌"), phrase("\"金昌\"*"));
+    }
+
+    #[test]
+    fn long_or_wordy_queries_are_refused_with_the_limit() {
+        assert_eq!(query_problem("镍钴 nickel"), None);
+        let at_limit = "x".repeat(MAX_QUERY_CHARS);
+        assert_eq!(query_problem(&at_limit), None);
+        let long = "金".repeat(MAX_QUERY_CHARS + 1);
+        let message = query_problem(&long).expect("too long");
+        assert!(message.contains(&MAX_QUERY_CHARS.to_string()), "{message}");
+        let wordy = vec!["a"; MAX_QUERY_WORDS + 1].join(" ");
+        let message = query_problem(&wordy).expect("too many words");
+        assert!(message.contains(&MAX_QUERY_WORDS.to_string()), "{message}");
+        assert_eq!(query_problem(&vec!["a"; MAX_QUERY_WORDS].join(" ")), None);
     }
 
     #[test]

@@ -5,8 +5,10 @@ use std::time::Duration;
 
 use sqlx::SqlitePool;
 
+use crate::db::budget::Reads;
 use crate::db::read::Counts;
 use crate::http::cache::ResponseCache;
+use crate::ingest::Writes;
 
 /// Request bodies above this are refused with 413 unless configured otherwise.
 pub const DEFAULT_MAX_BODY: usize = 4 * 1024 * 1024;
@@ -14,6 +16,12 @@ pub const DEFAULT_MAX_BODY: usize = 4 * 1024 * 1024;
 /// Long enough for the largest bundle write on a slow disk, short enough that a stuck request
 /// gives its connection and concurrency slot back.
 pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
+
+/// The time the statements of one read may run in SQLite before they are stopped with 503:
+/// ten times the slowest ordinary read measured on a million metrics (a search across every
+/// collection, about half a second under load, see bench/), and well inside the request
+/// deadline, so a connection is free again long before the client gives up.
+pub const DEFAULT_QUERY_TIMEOUT_MS: u64 = 5000;
 
 /// Requests served at once; more are refused with 503 rather than queued, so a burst cannot
 /// pile up memory and latency. SQLite serialises writes anyway, and reads are short.
@@ -36,10 +44,21 @@ pub struct AppState {
     pub cache: Option<ResponseCache>,
     /// List totals by data version, kept whether or not responses are.
     pub counts: Counts,
+    /// The budget of each read and the share of the pool text searches may hold.
+    pub reads: Reads,
+    /// Writers' turns, and whether writes currently work.
+    pub writes: Arc<Writes>,
+}
+
+/// A write waits for the ones ahead of it at most half of its request's time, keeping the
+/// other half for itself.
+fn writes_for(request_timeout: Duration) -> Arc<Writes> {
+    Arc::new(Writes::new(request_timeout / 2))
 }
 
 impl AppState {
     pub fn new(pool: SqlitePool) -> Self {
+        let reads = Reads::new(&pool, Duration::from_millis(DEFAULT_QUERY_TIMEOUT_MS));
         Self {
             pool,
             token: None,
@@ -49,6 +68,8 @@ impl AppState {
             max_concurrency: DEFAULT_MAX_CONCURRENCY,
             cache: Some(ResponseCache::new(DEFAULT_CACHE_BYTES)),
             counts: Counts::default(),
+            reads,
+            writes: writes_for(Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECS)),
         }
     }
 
@@ -67,8 +88,14 @@ impl AppState {
         self
     }
 
+    pub fn with_query_timeout(mut self, budget: Duration) -> Self {
+        self.reads = self.reads.with_budget(budget);
+        self
+    }
+
     pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
+        self.writes = writes_for(timeout);
         self
     }
 

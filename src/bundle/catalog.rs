@@ -21,7 +21,8 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    /// Reads the stored entities; called inside the write transaction so nothing changes under it.
+    /// Reads the stored entities; called inside a transaction (a read snapshot, or the write
+    /// itself), so that they are all of one state of the database.
     pub async fn load(conn: &mut SqliteConnection) -> Result<Self, sqlx::Error> {
         async fn pairs(
             conn: &mut SqliteConnection,

@@ -3,6 +3,7 @@
 pub mod catalog;
 pub mod coverage;
 pub mod dates;
+pub mod json;
 pub mod model;
 pub mod parse;
 pub mod validate;

@@ -1,9 +1,26 @@
 //! The bundle format (docs/bundles.md): what a client sends, field for field.
-//! Every struct rejects unknown fields so a typo never drops data silently.
+//! Every struct rejects unknown fields so a typo never drops data silently; the same structs
+//! write bundles (drafts) back out, so what is written is what is read, and checks that apply
+//! to every text field can walk them all.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize, Serializer};
 
-#[derive(Debug, Clone, Deserialize)]
+/// Whole numbers are written without a fraction, as the seed and the API write them.
+pub fn number<S: Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
+    match crate::quantity::whole(*value) {
+        Some(n) => s.serialize_i64(n),
+        None => s.serialize_f64(*value),
+    }
+}
+
+pub fn optional_number<S: Serializer>(value: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(v) => number(v, s),
+        None => s.serialize_none(),
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Bundle {
     pub source: Source,
@@ -42,14 +59,14 @@ impl Bundle {
 
 /// A passage whose numbers are left out on purpose (a date, an ordinal, a name with a
 /// number in it). The coverage check accepts every number inside any occurrence of `text`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Omission {
     pub text: String,
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     pub id: String,
@@ -63,7 +80,7 @@ pub struct Source {
     pub text: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Region {
     pub id: String,
@@ -76,7 +93,7 @@ pub struct Region {
     pub aliases: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Enterprise {
     pub id: String,
@@ -90,7 +107,7 @@ pub struct Enterprise {
     pub aliases: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Project {
     pub id: String,
@@ -104,7 +121,7 @@ pub struct Project {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     pub id: String,
@@ -116,7 +133,7 @@ pub struct Policy {
     pub summary: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Indicator {
     pub id: String,
@@ -126,7 +143,7 @@ pub struct Indicator {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Subject {
     #[serde(rename = "type")]
@@ -134,15 +151,16 @@ pub struct Subject {
     pub id: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Metric {
     pub indicator: String,
     pub subject: Subject,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region_id: Option<String>,
+    #[serde(serialize_with = "number")]
     pub value: f64,
-    #[serde(default)]
+    #[serde(default, serialize_with = "optional_number")]
     pub value_max: Option<f64>,
     pub unit: String,
     pub qualifier: String,
@@ -187,7 +205,22 @@ pub const SUBJECT_TYPES: &[&str] = &["region", "enterprise", "project", "policy"
 pub const METRIC_KINDS: &[&str] = &["actual", "target", "plan", "capacity"];
 /// The codes of [`crate::quantity::Unit`], as filters and validators name them.
 pub const UNITS: &[&str] = &[
-    "CNY", "USD", "t", "mm", "m", "m2", "GWh", "percent", "count", "year",
+    "CNY",
+    "USD",
+    "t",
+    "mm",
+    "m",
+    "m2",
+    "mu",
+    "m3",
+    "kW",
+    "GWh",
+    "percent",
+    "percentage_point",
+    "multiple",
+    "count",
+    "year",
+    "month",
 ];
 /// The codes of [`crate::quantity::Qualifier`].
 pub const QUALIFIERS: &[&str] = &[

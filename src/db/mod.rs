@@ -1,12 +1,17 @@
 //! The SQLite pool, its pragmas, and the migrations embedded in the binary.
 
+pub mod budget;
 pub mod closure;
+pub mod entities;
+pub mod fault;
 pub mod functions;
 pub mod metric_regions;
 pub mod read;
 pub mod search_index;
 pub mod seed;
 pub mod store;
+pub mod stored;
+pub mod write;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -23,9 +28,9 @@ pub struct DataVersion(pub i64);
 
 /// The number every write moves (triggers on `sources`, migration `0003`), whichever process
 /// writes: what is derived from the data can be kept as long as it stays the same.
-pub async fn data_version(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
+pub async fn data_version<'e>(db: impl sqlx::SqliteExecutor<'e>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT version FROM data_version WHERE id = 1")
-        .fetch_one(pool)
+        .fetch_one(db)
         .await
 }
 
@@ -52,12 +57,14 @@ pub async fn connect(path: &str) -> Result<SqlitePool, sqlx::Error> {
             .min_connections(1)
             .idle_timeout(None)
             .max_lifetime(None)
+            .after_release(budget::clear_on_release)
             .connect_with(options)
             .await?
     } else {
         SqlitePoolOptions::new()
             .after_connect(|conn, _| Box::pin(functions::register(conn)))
             .max_connections(pool_size())
+            .after_release(budget::clear_on_release)
             .connect_with(options)
             .await?
     };
@@ -156,6 +163,7 @@ pub async fn connect_read_only(path: &str) -> Result<SqlitePool, ReadOnlyError> 
     let pool = SqlitePoolOptions::new()
         .after_connect(|conn, _| Box::pin(functions::register(conn)))
         .max_connections(pool_size())
+        .after_release(budget::clear_on_release)
         .connect_with(options)
         .await
         .map_err(open)?;

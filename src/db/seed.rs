@@ -1,9 +1,10 @@
 //! The bundled seed: loaded at start-up through the same path as `import`, once per content.
 
-use serde_json::Value;
-use sqlx::SqlitePool;
+use sqlx::{SqliteConnection, SqlitePool};
 
-use super::store::{OnExisting, ingest_in};
+use super::entities::OnChangedEntity;
+use super::store::{OnExisting, StoreSummary, WriteMode, ingest_in};
+use crate::bundle::json::{JsonError, parse_strict};
 use crate::error::{AppError, AppResult};
 
 include!(concat!(env!("OUT_DIR"), "/seed.rs"));
@@ -19,9 +20,39 @@ pub struct SeedReport {
     pub unchanged: Vec<String>,
 }
 
+/// Stores one seed bundle and records its content as loaded, on the caller's transaction.
+async fn store_in(
+    conn: &mut SqliteConnection,
+    text: &str,
+    mode: WriteMode,
+) -> AppResult<StoreSummary> {
+    let raw = parse_strict(text.as_bytes()).map_err(|e| match e {
+        JsonError::DuplicateKeys(problems) => AppError::InvalidBundle(problems),
+        JsonError::Syntax(e) => AppError::Internal(format!("not JSON: {e}")),
+    })?;
+    let summary = ingest_in(conn, &raw, mode).await?;
+    sqlx::query(
+        "INSERT INTO seed_loads (source_id, hash) VALUES (?, ?)
+         ON CONFLICT (source_id) DO UPDATE SET hash = excluded.hash, loaded_at = excluded.loaded_at",
+    )
+    .bind(&summary.source_id)
+    .bind(content_hash(text))
+    .execute(&mut *conn)
+    .await?;
+    Ok(summary)
+}
+
 /// Loads each seed bundle that is not stored yet with this content. A restart, or a second
 /// process starting on the same file, finds every hash recorded and writes nothing.
+///
+/// A seed whose content changed is a new release of the shipped data: it replaces its
+/// sources and brings the entities it defines to its own fields, which the log reports.
+/// What was changed since by a writer who opted in stays until `import --seed` restores it.
 pub async fn load(pool: &SqlitePool) -> AppResult<SeedReport> {
+    let mode = WriteMode {
+        on_existing: OnExisting::Replace,
+        on_changed_entity: OnChangedEntity::Update,
+    };
     let mut report = SeedReport::default();
     for (name, text) in SEED {
         let hash = content_hash(text);
@@ -37,37 +68,49 @@ pub async fn load(pool: &SqlitePool) -> AppResult<SeedReport> {
             report.unchanged.push(source_id);
             continue;
         }
-        let raw: Value = serde_json::from_str(text)
-            .map_err(|e| AppError::Internal(format!("seed {name} is not JSON: {e}")))?;
-        let source_id = raw["source"]["id"]
-            .as_str()
-            .ok_or_else(|| AppError::Internal(format!("seed {name} has no source id")))?
-            .to_owned();
-        ingest_in(&mut tx, &raw, OnExisting::Replace)
-            .await
-            .map_err(|e| match e {
-                AppError::InvalidBundle(problems) => AppError::Internal(format!(
-                    "seed {name} is invalid: {}",
-                    problems
-                        .iter()
-                        .map(|p| format!("{} {}", p.pointer, p.message))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                )),
-                other => other,
-            })?;
-        sqlx::query(
-            "INSERT INTO seed_loads (source_id, hash) VALUES (?, ?)
-             ON CONFLICT (source_id) DO UPDATE SET hash = excluded.hash, loaded_at = excluded.loaded_at",
-        )
-        .bind(&source_id)
-        .bind(&hash)
-        .execute(&mut *tx)
-        .await?;
+        let summary = store_in(&mut tx, text, mode).await.map_err(|e| match e {
+            AppError::InvalidBundle(problems) => AppError::Internal(format!(
+                "seed {name} is invalid: {}",
+                problems
+                    .iter()
+                    .map(|p| format!("{} {}", p.pointer, p.message))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )),
+            AppError::Internal(message) => AppError::Internal(format!("seed {name}: {message}")),
+            other => other,
+        })?;
         tx.commit().await?;
-        report.loaded.push(source_id);
+        if summary.entities_updated > 0 {
+            tracing::warn!(
+                seed = name,
+                entities_updated = summary.entities_updated,
+                "the seed changed entities that were stored with other fields"
+            );
+        }
+        report.loaded.push(summary.source_id);
     }
     Ok(report)
+}
+
+/// Stores every seed bundle again, whatever is recorded as loaded, each in its own
+/// transaction: `import --seed`. Each bundle answers for itself, as the files of an import do.
+pub async fn import(
+    pool: &SqlitePool,
+    mode: WriteMode,
+) -> Vec<(&'static str, AppResult<StoreSummary>)> {
+    let mut out = Vec::new();
+    for (name, text) in SEED {
+        let result = async {
+            let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+            let summary = store_in(&mut tx, text, mode).await?;
+            tx.commit().await?;
+            Ok(summary)
+        }
+        .await;
+        out.push((*name, result));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! Writing a bundle: validated and stored in one `BEGIN IMMEDIATE` transaction, so a bundle
-//! lands whole or not at all and concurrent writers queue instead of failing half-way.
+//! The SQL of writes: storing a validated bundle and deleting a source, each on a connection
+//! inside a transaction its caller owns, and reading what validation needs to know.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -8,11 +8,30 @@ use sqlx::{SqliteConnection, SqlitePool};
 use crate::bundle::{self, Catalog, ValidBundle};
 use crate::error::{AppError, AppResult};
 
+use super::entities::{self, OnChangedEntity};
+
 /// What happens when the bundle's source is already stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OnExisting {
     Refuse,
     Replace,
+}
+
+/// How a write treats what is already stored: the bundle's source, and the entities it
+/// names. A plain [`OnExisting`] leaves stored entities as they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteMode {
+    pub on_existing: OnExisting,
+    pub on_changed_entity: OnChangedEntity,
+}
+
+impl From<OnExisting> for WriteMode {
+    fn from(on_existing: OnExisting) -> Self {
+        Self {
+            on_existing,
+            on_changed_entity: OnChangedEntity::Refuse,
+        }
+    }
 }
 
 /// What a write stored: the bundle's counts per collection, and what changed in the database,
@@ -29,74 +48,57 @@ pub struct StoreSummary {
     pub metrics: usize,
     /// Entities of the bundle that were not stored before.
     pub entities_added: usize,
-    /// Entities of the bundle that were stored before and now hold the bundle's fields.
+    /// Entities of the bundle that were stored before with other fields, and now hold the
+    /// bundle's (only with `entities=update`).
     pub entities_updated: usize,
+    /// Entities of the bundle that were stored before with exactly the bundle's fields.
+    pub entities_unchanged: usize,
     /// Metrics of the replaced source that were removed (0 for a new source).
     pub metrics_removed: usize,
 }
 
-/// Validates `raw` against what is stored and stores it; nothing is written on any problem.
-pub async fn ingest(
-    pool: &SqlitePool,
-    raw: &Value,
-    on_existing: OnExisting,
-) -> AppResult<StoreSummary> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let summary = ingest_in(&mut tx, raw, on_existing).await?;
-    tx.commit().await?;
-    Ok(summary)
+/// The stored entities a bundle is validated against, with the data version they are at:
+/// read in one transaction, so the version says exactly which state the catalog is of.
+pub async fn snapshot(pool: &SqlitePool) -> Result<(i64, Catalog), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let version = version(&mut tx).await?;
+    let catalog = Catalog::load(&mut tx).await?;
+    tx.rollback().await?;
+    Ok((version, catalog))
 }
 
-/// The body of [`ingest`] on a connection whose transaction the caller owns.
+/// The data version as this connection sees it (see [`super::data_version`]).
+pub async fn version(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT version FROM data_version WHERE id = 1")
+        .fetch_one(conn)
+        .await
+}
+
+/// Validates `raw` against what is stored and stores it, all inside the caller's transaction;
+/// for the seed at start-up, which has no one to wait for.
 pub async fn ingest_in(
     conn: &mut SqliteConnection,
     raw: &Value,
-    on_existing: OnExisting,
+    mode: impl Into<WriteMode>,
 ) -> AppResult<StoreSummary> {
+    let mode = mode.into();
     let catalog = Catalog::load(conn).await?;
     let valid = bundle::parse_and_validate(raw, &catalog).map_err(AppError::InvalidBundle)?;
     let exists = catalog.sources.contains(&valid.bundle.source.id);
-    if exists && on_existing == OnExisting::Refuse {
+    if exists && mode.on_existing == OnExisting::Refuse {
         return Err(AppError::Conflict(format!(
             "source `{}` is already stored",
             valid.bundle.source.id
         )));
     }
+    let entities = entities::compare(conn, &valid).await?;
+    entities.allowed(mode.on_changed_entity)?;
     let mut summary = write(conn, &valid, exists).await?;
-    let (added, updated) = entity_changes(&catalog, &valid);
-    summary.entities_added = added;
-    summary.entities_updated = updated;
+    entities::record_definitions(conn, &summary.source_id, &entities).await?;
+    summary.entities_added = entities.added();
+    summary.entities_updated = entities.updated();
+    summary.entities_unchanged = entities.unchanged();
     Ok(summary)
-}
-
-/// How many of the bundle's entities are new, and how many were stored before the write.
-fn entity_changes(catalog: &Catalog, valid: &ValidBundle) -> (usize, usize) {
-    let b = &valid.bundle;
-    let stored: Vec<bool> = (b.regions.iter())
-        .map(|e| catalog.regions.contains_key(&e.id))
-        .chain(
-            b.enterprises
-                .iter()
-                .map(|e| catalog.enterprises.contains_key(&e.id)),
-        )
-        .chain(
-            b.projects
-                .iter()
-                .map(|e| catalog.projects.contains_key(&e.id)),
-        )
-        .chain(
-            b.policies
-                .iter()
-                .map(|e| catalog.policies.contains_key(&e.id)),
-        )
-        .chain(
-            b.indicators
-                .iter()
-                .map(|e| catalog.indicators.contains_key(&e.id)),
-        )
-        .collect();
-    let updated = stored.iter().filter(|&&s| s).count();
-    (stored.len() - updated, updated)
 }
 
 /// Writes a validated bundle on a connection inside an open transaction.
@@ -112,16 +114,8 @@ pub async fn write(
         .await?;
     let mut metrics_removed = 0;
     if replace {
-        // Counted apart: the source's metrics go by cascade, which rows_affected does not see.
-        metrics_removed = sqlx::query("DELETE FROM metrics WHERE source_id = ?")
-            .bind(&b.source.id)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected() as usize;
-        sqlx::query("DELETE FROM sources WHERE id = ?")
-            .bind(&b.source.id)
-            .execute(&mut *conn)
-            .await?;
+        // The one way a source goes, whether deleted or replaced.
+        metrics_removed = delete_source(conn, &b.source.id).await?.unwrap_or(0) as usize;
     }
     let s = &b.source;
     sqlx::query(
@@ -295,8 +289,29 @@ pub async fn write(
         metrics: valid.metrics.len(),
         entities_added: 0,
         entities_updated: 0,
+        entities_unchanged: 0,
         metrics_removed,
     })
+}
+
+/// Deletes a source and its metrics; how many metrics went, or `None` when there is no such
+/// source.
+pub async fn delete_source(
+    conn: &mut SqliteConnection,
+    id: &str,
+) -> Result<Option<u64>, sqlx::Error> {
+    // Metrics first, explicitly: the cascade would remove them too, but uncounted.
+    let metrics_removed = sqlx::query("DELETE FROM metrics WHERE source_id = ?")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    let deleted = sqlx::query("DELETE FROM sources WHERE id = ?")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    Ok((deleted > 0).then_some(metrics_removed))
 }
 
 /// Brings the search index up to date with everything the bundle wrote.

@@ -137,28 +137,6 @@ async fn buffer(mut body: Body, max: usize) -> Result<Bytes, Body> {
     Ok(read.freeze())
 }
 
-/// The stored response as a `304` when the client already holds it.
-fn not_modified(headers: &HeaderMap, request_headers: &HeaderMap) -> Option<Response> {
-    let etag = headers.get(header::ETAG)?.to_str().ok()?;
-    let inm = request_headers.get(header::IF_NONE_MATCH)?.to_str().ok()?;
-    if !super::etag::matches(inm, etag) {
-        return None;
-    }
-    let mut response = StatusCode::NOT_MODIFIED.into_response();
-    for (name, value) in headers {
-        if ![
-            header::CONTENT_TYPE,
-            header::CONTENT_LENGTH,
-            header::CONTENT_ENCODING,
-        ]
-        .contains(name)
-        {
-            response.headers_mut().append(name, value.clone());
-        }
-    }
-    Some(response)
-}
-
 /// Serves a `GET /v1/…` from the cache when the data has not changed since it was stored.
 pub async fn serve(
     State((cache, pool)): State<(ResponseCache, SqlitePool)>,
@@ -183,7 +161,11 @@ pub async fn serve(
         accept_encoding: request.headers().get(header::ACCEPT_ENCODING).cloned(),
     };
     if let Some((headers, body)) = cache.get(&key) {
-        if let Some(response) = not_modified(&headers, request.headers()) {
+        let inm = request
+            .headers()
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok());
+        if let Some(response) = super::etag::not_modified(&headers, inm) {
             return response;
         }
         let mut response = Body::from(body).into_response();

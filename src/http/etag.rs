@@ -8,7 +8,7 @@
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -21,6 +21,30 @@ pub(crate) fn matches(if_none_match: &str, etag: &str) -> bool {
         .split(',')
         .map(str::trim)
         .any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == bare)
+}
+
+/// The one place a `304 Not Modified` is made: from the headers of the response the client
+/// would get (its `ETag` among them), when `If-None-Match` names that tag. The body's own
+/// headers are left out, the rest (`ETag`, `Link`, `Vary`, caching) kept. Both the tagging
+/// layer and the response cache answer through it, so a 304 looks the same from either.
+pub(crate) fn not_modified(headers: &HeaderMap, if_none_match: Option<&str>) -> Option<Response> {
+    let etag = headers.get(header::ETAG)?.to_str().ok()?;
+    if !matches(if_none_match?, etag) {
+        return None;
+    }
+    let mut response = StatusCode::NOT_MODIFIED.into_response();
+    for (name, value) in headers {
+        if ![
+            header::CONTENT_TYPE,
+            header::CONTENT_LENGTH,
+            header::CONTENT_ENCODING,
+        ]
+        .contains(name)
+        {
+            response.headers_mut().append(name, value.clone());
+        }
+    }
+    Some(response)
 }
 
 pub async fn etag(request: Request, next: Next) -> Response {
@@ -62,11 +86,8 @@ pub async fn etag(request: Request, next: Next) -> Response {
     if let Ok(value) = HeaderValue::from_str(&tag) {
         parts.headers.insert(header::ETAG, value);
     }
-    if if_none_match.is_some_and(|inm| matches(&inm, &tag)) {
-        parts.status = StatusCode::NOT_MODIFIED;
-        parts.headers.remove(header::CONTENT_LENGTH);
-        parts.headers.remove(header::CONTENT_TYPE);
-        return Response::from_parts(parts, Body::empty());
+    if let Some(response) = not_modified(&parts.headers, if_none_match.as_deref()) {
+        return response;
     }
     Response::from_parts(parts, Body::from(bytes))
 }

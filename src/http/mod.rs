@@ -1,9 +1,13 @@
 //! The middleware stack every route shares.
 
+pub mod access_log;
 pub mod auth;
+pub mod body;
 pub mod cache;
 pub mod etag;
 pub mod limits;
+pub mod request_id;
+pub mod serve;
 
 use std::time::Duration;
 
@@ -13,6 +17,7 @@ use sqlx::SqlitePool;
 use crate::state::AppState;
 use axum::extract::Request;
 use axum::http::{HeaderName, Method, header};
+use tower::util::MapRequestLayer;
 use tower_http::LatencyUnit;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::cors::{Any, CorsLayer};
@@ -53,7 +58,8 @@ impl Layers {
 /// cache, the request deadline, the concurrency cap (outside the deadline, so a shed request
 /// costs nothing and a waiting one cannot hold a slot past its deadline), CORS (so refusals
 /// carry it too), tracing with the request id, and the request id itself outermost so every
-/// log line, refusals included, has it.
+/// log line, refusals included, has it, once a client's id that is too long or too odd to
+/// log has been dropped in its favour.
 fn layers(
     router: Router,
     cache: Option<(cache::ResponseCache, SqlitePool)>,
@@ -78,7 +84,8 @@ fn layers(
                 .get(REQUEST_ID)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("-");
-            tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id = %id)
+            let uri = access_log::logged_uri(request.method(), request.uri());
+            tracing::info_span!("request", method = %request.method(), uri = %uri, request_id = %id)
         })
         .on_response(
             DefaultOnResponse::new()
@@ -100,4 +107,5 @@ fn layers(
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(trace)
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(MapRequestLayer::new(request_id::drop_unacceptable))
 }

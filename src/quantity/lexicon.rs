@@ -20,8 +20,11 @@ impl UnitSpec {
     }
 }
 
-/// Units written after a number. Longest match wins, so 平方米 beats 米 and
-/// 人次 beats 人.
+/// Units written after a number. Longest match wins, so 平方米 beats 米, 人次 beats 人,
+/// 千瓦时 beats 千瓦 and 个百分点 beats the counter 个.
+///
+/// One base unit per dimension: power in kW, energy in GWh, volume in m³, area in m² (with 亩
+/// apart, see [`Unit::Mu`]). 万千瓦 and 亿千瓦时 need no entry: 万 and 亿 are magnitudes.
 const UNITS: &[(&str, Unit, i32)] = &[
     ("元", Unit::Cny, 0),
     ("元人民币", Unit::Cny, 0),
@@ -37,40 +40,58 @@ const UNITS: &[(&str, Unit, i32)] = &[
     ("平米", Unit::SquareMetre, 0),
     ("平方公里", Unit::SquareMetre, 6),
     ("平方千米", Unit::SquareMetre, 6),
+    ("公顷", Unit::SquareMetre, 4),
+    ("亩", Unit::Mu, 0),
+    ("立方米", Unit::CubicMetre, 0),
+    ("立方", Unit::CubicMetre, 0),
+    ("m³", Unit::CubicMetre, 0),
+    ("瓦", Unit::Kilowatt, -3),
+    ("千瓦", Unit::Kilowatt, 0),
+    ("兆瓦", Unit::Kilowatt, 3),
+    ("吉瓦", Unit::Kilowatt, 6),
+    ("kW", Unit::Kilowatt, 0),
+    ("MW", Unit::Kilowatt, 3),
+    ("GW", Unit::Kilowatt, 6),
+    ("太瓦时", Unit::GigawattHour, 3),
+    ("TWh", Unit::GigawattHour, 3),
     ("吉瓦时", Unit::GigawattHour, 0),
     ("GWh", Unit::GigawattHour, 0),
     ("兆瓦时", Unit::GigawattHour, -3),
     ("MWh", Unit::GigawattHour, -3),
     ("千瓦时", Unit::GigawattHour, -6),
     ("kWh", Unit::GigawattHour, -6),
+    // 度 is a kilowatt-hour only after 万 or 亿; see `KWH_WORD`.
+    (KWH_WORD, Unit::GigawattHour, -6),
     ("%", Unit::Percent, 0),
     ("％", Unit::Percent, 0),
+    // 六成 is six tenths.
+    ("成", Unit::Percent, 1),
+    ("个百分点", Unit::PercentagePoint, 0),
+    ("百分点", Unit::PercentagePoint, 0),
+    ("倍", Unit::Multiple, 0),
     ("年", Unit::Year, 0),
+    ("个月", Unit::Month, 0),
     ("项目", Unit::Count, 0),
     ("人次", Unit::Count, 0),
 ];
 
+/// 度 is how electricity use is written in plain language (用电量12亿度), and also how
+/// temperatures and angles are (1300度高温). Only a magnitude of 万 or more makes it energy;
+/// a bare 度 is left unread so that a person decides.
+pub(super) const KWH_WORD: &str = "度";
+
 /// Single-character counters (量词); all of them count things.
-const COUNTERS: &str = "家项个名人台颗条篇场根针件所片珠批次届期座位款种类套架枚户支处间辆只";
+const COUNTERS: &str =
+    "家项个名人台颗条篇场根针件所片珠批次届期座位款种类套架枚户支处间辆只艘栋幢头";
 
 /// Units we recognise but cannot express as a [`Unit`]. Knowing them keeps
-/// 个月 from being read as the counter 个, and lets `scan` show them whole so a
+/// 个小时 from being read as the counter 个, and lets `scan` show them whole so a
 /// coverage report names what is missing.
-const UNSUPPORTED: &[&str] = &[
-    "个月",
-    "个小时",
-    "小时",
-    "个百分点",
-    "百分点",
-    "个工作日",
-    "工作日",
-    "立方米",
-    "公顷",
-    "千瓦",
-    "兆瓦",
-    "分钟",
-    "光年",
-];
+const UNSUPPORTED: &[&str] = &["个小时", "小时", "个工作日", "工作日", "分钟", "光年"];
+
+/// A unit word that carries its own bound: 三个多月 is more than three months.
+pub(super) const BOUNDED_UNITS: &[(&str, Unit, Qualifier)] =
+    &[("个多月", Unit::Month, Qualifier::MoreThan)];
 
 /// Bounding words written before the number.
 pub(super) const QUALIFIER_PREFIXES: &[(&str, Qualifier)] = &[
@@ -101,6 +122,7 @@ pub(super) const QUALIFIER_PREFIXES: &[(&str, Qualifier)] = &[
 /// 3.6亿元). Only `parse` skips them; `scan` leaves them out of its spans.
 pub(super) const FILLER_PREFIXES: &[&str] = &[
     "达", "达到", "高达", "多达", "仅", "仅有", "共", "共有", "共计", "合计", "累计", "总计", "有",
+    "为",
 ];
 
 /// Bounding words written after the number and unit. 级 is handled apart

@@ -7,6 +7,8 @@
 //! so a figure the text states as a whole number compares equal to it.
 
 mod lexicon;
+#[cfg(test)]
+pub(crate) mod news;
 mod numeral;
 mod scan;
 #[cfg(test)]
@@ -15,8 +17,8 @@ mod tests;
 use std::fmt;
 
 use lexicon::{
-    FILLER_PREFIXES, QUALIFIER_PREFIXES, SUFFIXES, UnitSpec, longest, range_separator_at,
-    starts_with, unit_at,
+    BOUNDED_UNITS, FILLER_PREFIXES, KWH_WORD, QUALIFIER_PREFIXES, SUFFIXES, UnitSpec, longest,
+    range_separator_at, starts_with, unit_at,
 };
 use numeral::{Number, arabic_digit, is_chinese_numeral, read_neighbours, read_number};
 
@@ -37,28 +39,50 @@ pub enum Unit {
     Metre,
     #[serde(rename = "m2")]
     SquareMetre,
+    /// 亩, kept apart from m²: one mu is 2000/3 m², which no decimal writes exactly.
+    #[serde(rename = "mu")]
+    Mu,
+    #[serde(rename = "m3")]
+    CubicMetre,
+    /// Power, as installed or rated capacity is stated.
+    #[serde(rename = "kW")]
+    Kilowatt,
     #[serde(rename = "GWh")]
     GigawattHour,
     #[serde(rename = "percent")]
     Percent,
+    /// A difference of two percentages (个百分点), which is not a percent of anything.
+    #[serde(rename = "percentage_point")]
+    PercentagePoint,
+    /// 倍: how many times another amount.
+    #[serde(rename = "multiple")]
+    Multiple,
     #[serde(rename = "count")]
     Count,
     #[serde(rename = "year")]
     Year,
+    #[serde(rename = "month")]
+    Month,
 }
 
 impl Unit {
-    pub const ALL: [Unit; 10] = [
+    pub const ALL: [Unit; 16] = [
         Unit::Cny,
         Unit::Usd,
         Unit::Tonne,
         Unit::Millimetre,
         Unit::Metre,
         Unit::SquareMetre,
+        Unit::Mu,
+        Unit::CubicMetre,
+        Unit::Kilowatt,
         Unit::GigawattHour,
         Unit::Percent,
+        Unit::PercentagePoint,
+        Unit::Multiple,
         Unit::Count,
         Unit::Year,
+        Unit::Month,
     ];
 
     /// The code used in storage and JSON; identical to the serde name.
@@ -70,10 +94,16 @@ impl Unit {
             Unit::Millimetre => "mm",
             Unit::Metre => "m",
             Unit::SquareMetre => "m2",
+            Unit::Mu => "mu",
+            Unit::CubicMetre => "m3",
+            Unit::Kilowatt => "kW",
             Unit::GigawattHour => "GWh",
             Unit::Percent => "percent",
+            Unit::PercentagePoint => "percentage_point",
+            Unit::Multiple => "multiple",
             Unit::Count => "count",
             Unit::Year => "year",
+            Unit::Month => "month",
         }
     }
 
@@ -328,8 +358,8 @@ fn read(chars: &[char], start: usize, mode: Mode) -> Option<Reading> {
             if let Some((len, bound)) = longest(chars, i, qualifier_words()) {
                 bounds.extend(bound);
                 i += len;
-                // "至少有90%": the 有 belongs with the bound.
-                if chars.get(i) == Some(&'有') {
+                // "至少有90%", "约为800万度": the 有 or 为 belongs with the bound.
+                if matches!(chars.get(i), Some('有' | '为')) {
                     i += 1;
                 }
             }
@@ -360,11 +390,23 @@ fn read(chars: &[char], start: usize, mode: Mode) -> Option<Reading> {
     bounds.extend(low.qualifier);
     let mut j = high.unwrap_or(low).end;
     let unit_start = j;
+    let magnitude = low.magnitude.max(high.map_or(0, |h| h.magnitude));
     let unit = if percent_words {
         WrittenUnit::Known(UnitSpec::base(Unit::Percent))
-    } else if let Some((len, spec)) = unit_at(chars, j) {
+    } else if let Some((len, (unit, bound))) =
+        longest(chars, j, BOUNDED_UNITS.iter().map(|&(w, u, q)| (w, (u, q))))
+    {
+        bounds.push(bound);
         j += len;
-        spec.map_or(WrittenUnit::Unsupported, WrittenUnit::Known)
+        WrittenUnit::Known(UnitSpec::base(unit))
+    } else if let Some((len, spec)) = unit_at(chars, j) {
+        let bare_kwh = starts_with(chars, j, KWH_WORD) && len == 1 && magnitude < 4;
+        j += len;
+        match spec {
+            Some(_) if bare_kwh => WrittenUnit::Unsupported,
+            Some(spec) => WrittenUnit::Known(spec),
+            None => WrittenUnit::Unsupported,
+        }
     } else {
         WrittenUnit::None
     };

@@ -28,6 +28,29 @@ impl Decimal {
         }
     }
 
+    /// Both digit strings at the smaller exponent, for exact sums and comparisons.
+    fn aligned(self, other: Self) -> Option<(u128, u128, i32)> {
+        let exp = self.exp.min(other.exp);
+        let widen = |d: Decimal| {
+            d.digits
+                .checked_mul(10u128.checked_pow((d.exp - exp).unsigned_abs())?)
+        };
+        Some((widen(self)?, widen(other)?, exp))
+    }
+
+    /// The exact sum; `None` on overflow.
+    pub(super) fn checked_add(self, other: Self) -> Option<Self> {
+        let (a, b, exp) = self.aligned(other)?;
+        Some(Decimal {
+            digits: a.checked_add(b)?,
+            exp,
+        })
+    }
+
+    pub(super) fn less_than(self, other: Self) -> bool {
+        self.aligned(other).is_some_and(|(a, b, _)| a < b)
+    }
+
     /// The whole-number value, if there is no fractional part.
     pub(super) fn as_integer(self) -> Option<u128> {
         if self.exp >= 0 {
@@ -142,7 +165,27 @@ pub(super) fn read_number(chars: &[char], i: usize) -> Option<Number> {
         j += 1;
     }
     number.end = j;
+    if let Some(rest) = lower_magnitudes(chars, &number) {
+        // 1亿6千万 is one number: keep the head's magnitude so a range still sees it written.
+        let total = number.value().checked_add(rest.value())?;
+        number.base = total.shifted(-number.magnitude);
+        number.qualifier = number.qualifier.or(rest.qualifier);
+        number.end = rest.end;
+    }
     Some(number)
+}
+
+/// The rest of a number written in mixed magnitudes, as in 1亿6千万元 or 3万5千吨: Arabic
+/// digits with a smaller magnitude right after a 万 or 亿, adding less than one of it.
+fn lower_magnitudes(chars: &[char], head: &Number) -> Option<Number> {
+    if head.magnitude < 4 || head.qualifier.is_some() {
+        return None;
+    }
+    chars.get(head.end).copied().and_then(arabic_digit)?;
+    let rest = read_number(chars, head.end)?;
+    let one_of_head = Decimal::integer(1).shifted(head.magnitude);
+    let smaller = rest.value().less_than(one_of_head);
+    (rest.magnitude >= 3 && smaller).then_some(rest)
 }
 
 /// Two neighbouring Chinese digits are a vague range: 五六个 is five or six,

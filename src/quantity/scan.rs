@@ -62,6 +62,9 @@ const STOP_WORDS: &[&str] = &[
     "千万别",
     "百家争鸣",
     "乱七八糟",
+    "三五成群",
+    "一成不变",
+    "十成十",
 ];
 
 /// Characters that begin the next word after a bare number rather than

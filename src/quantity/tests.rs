@@ -197,6 +197,49 @@ const CASES: &[(&str, Expected)] = &[
     ("5项目", q(5.0, Count, Exact)),
     ("8辆", q(8.0, Count, Exact)),
     ("1000万美元", q(10_000_000.0, Usd, Exact)),
+    // Power, energy, volume and land, each in one base unit.
+    ("500千瓦", q(500.0, Kilowatt, Exact)),
+    ("200兆瓦", q(200_000.0, Kilowatt, Exact)),
+    ("1.2吉瓦", q(1_200_000.0, Kilowatt, Exact)),
+    ("120万千瓦", q(1_200_000.0, Kilowatt, Exact)),
+    ("800瓦", q(0.8, Kilowatt, Exact)),
+    ("50MW", q(50_000.0, Kilowatt, Exact)),
+    ("3GW", q(3_000_000.0, Kilowatt, Exact)),
+    ("30万千瓦时", q(0.3, GigawattHour, Exact)),
+    ("12亿千瓦时", q(1200.0, GigawattHour, Exact)),
+    ("1.5亿度", q(150.0, GigawattHour, Exact)),
+    ("80万度", q(0.8, GigawattHour, Exact)),
+    ("2太瓦时", q(2000.0, GigawattHour, Exact)),
+    ("500立方米", q(500.0, CubicMetre, Exact)),
+    ("3.2万立方米", q(32_000.0, CubicMetre, Exact)),
+    ("近百万立方", q(1_000_000.0, CubicMetre, Approx)),
+    ("300亩", q(300.0, Mu, Exact)),
+    ("1.5万亩", q(15_000.0, Mu, Exact)),
+    ("20公顷", q(200_000.0, SquareMetre, Exact)),
+    // Shares, multiples and durations.
+    ("六成", q(60.0, Percent, Exact)),
+    ("两成", q(20.0, Percent, Exact)),
+    ("近七成", q(70.0, Percent, Approx)),
+    ("三成以上", q(30.0, Percent, AtLeast)),
+    ("3个百分点", q(3.0, PercentagePoint, Exact)),
+    ("1.5个百分点", q(1.5, PercentagePoint, Exact)),
+    ("0.8百分点", q(0.8, PercentagePoint, Exact)),
+    ("5倍以上", q(5.0, Multiple, AtLeast)),
+    ("2.5倍", q(2.5, Multiple, Exact)),
+    ("近百倍", q(100.0, Multiple, Approx)),
+    ("3个月", q(3.0, Month, Exact)),
+    ("十八个月", q(18.0, Month, Exact)),
+    ("三个多月", q(3.0, Month, MoreThan)),
+    ("6—8个月", range(6.0, 8.0, Month)),
+    // Mixed magnitudes.
+    ("1亿6千万元", q(160_000_000.0, Cny, Exact)),
+    ("3万5千吨", q(35_000.0, Tonne, Exact)),
+    ("2亿3000万元", q(230_000_000.0, Cny, Exact)),
+    ("超1亿5千万元", q(150_000_000.0, Cny, MoreThan)),
+    ("1亿6千万至2亿元", range(160_000_000.0, 200_000_000.0, Cny)),
+    ("12辆", q(12.0, Count, Exact)),
+    ("3艘", q(3.0, Count, Exact)),
+    ("5万头", q(50_000.0, Count, Exact)),
     // Failures.
     ("左右", Err(Fail::NoNumber)),
     ("金昌", Err(Fail::NoNumber)),
@@ -204,9 +247,9 @@ const CASES: &[(&str, Expected)] = &[
     ("超过", Err(Fail::NoNumber)),
     ("5斤", Err(Fail::UnknownUnit("斤"))),
     ("3光年", Err(Fail::UnknownUnit("光年"))),
-    ("3个月", Err(Fail::UnknownUnit("个月"))),
-    ("3个百分点", Err(Fail::UnknownUnit("个百分点"))),
-    ("5倍以上", Err(Fail::UnknownUnit("倍"))),
+    ("3个小时", Err(Fail::UnknownUnit("个小时"))),
+    ("45度", Err(Fail::UnknownUnit("度"))),
+    ("1300度", Err(Fail::UnknownUnit("度"))),
     ("3..5", Err(Fail::Malformed)),
     ("3—", Err(Fail::Malformed)),
     ("5-3家", Err(Fail::Malformed)),
@@ -436,7 +479,9 @@ fn scan_offsets_are_in_chars() {
 
 #[test]
 fn scan_skips_ordinary_words() {
-    let found = scan("引进一批企业，另一方面，千方百计，唯一一家，万一，三五成群，乱七八糟");
+    let found = scan(
+        "引进一批企业，另一方面，千方百计，唯一一家，万一，三五成群，乱七八糟，一成不变，建成3家",
+    );
     let texts: Vec<&str> = found.iter().map(|f| f.text.as_str()).collect();
-    assert_eq!(texts, ["一家"]);
+    assert_eq!(texts, ["一家", "3家"]);
 }

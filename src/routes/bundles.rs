@@ -1,19 +1,55 @@
 //! Writes: `POST /v1/bundles`, `PUT /v1/bundles/{source_id}` and `DELETE /v1/sources/{id}`.
-//! Each is one transaction; readers keep reading the committed state meanwhile (WAL).
+//! Each is one transaction, taken in turn with the process's other writes (see `ingest`);
+//! readers keep reading the committed state meanwhile (WAL).
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::Routes;
 use super::list::Item;
-use crate::db::store::{OnExisting, StoreSummary, ingest};
+use super::params::Params;
+use crate::bundle::json::{JsonError, parse_strict};
 use crate::error::{AppError, AppResult, PointerProblem};
 use crate::http::auth::WriteAccess;
+use crate::ingest::{self, OnChangedEntity, OnExisting, StoreSummary, WriteMode};
 use crate::state::AppState;
+
+/// The body's bytes once it is known to be JSON and within the limit; `what` names what the
+/// route takes, for the 415. Shared by every route that reads a JSON body.
+pub(super) fn json_bytes(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    limit: usize,
+    what: &str,
+) -> AppResult<Bytes> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    // Media types are case-insensitive (RFC 9110, 8.3.1).
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if !(essence == "application/json" || essence.ends_with("+json")) {
+        return Err(AppError::UnsupportedMediaType(format!(
+            "{what} is sent as application/json, not `{content_type}`"
+        )));
+    }
+    body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge(limit)
+        } else {
+            AppError::BadRequest(format!("the request body could not be read: {rejection}"))
+        }
+    })
+}
 
 /// The body as JSON, with every way it can be wrong named.
 fn json_body(
@@ -21,25 +57,33 @@ fn json_body(
     body: Result<Bytes, BytesRejection>,
     limit: usize,
 ) -> AppResult<Value> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let essence = content_type.split(';').next().unwrap_or("").trim();
-    if !(essence == "application/json" || essence.ends_with("+json")) {
-        return Err(AppError::UnsupportedMediaType(format!(
-            "a bundle is sent as application/json, not `{content_type}`"
-        )));
-    }
-    let body = body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::PayloadTooLarge(limit)
-        } else {
-            AppError::BadRequest(format!("the request body could not be read: {rejection}"))
+    let body = json_bytes(headers, body, limit, "a bundle")?;
+    parse_strict(&body).map_err(|e| match e {
+        JsonError::Syntax(e) => AppError::BadRequest(format!("the body is not JSON: {e}")),
+        JsonError::DuplicateKeys(problems) => AppError::InvalidBundle(problems),
+    })
+}
+
+/// The one query parameter a bundle write takes: `entities=update` allows the bundle to
+/// change entities already stored. Anything else in the query string is refused, so a
+/// misspelt opt-in never passes for a plain write.
+fn bundle_params(raw: Option<&str>) -> AppResult<OnChangedEntity> {
+    let mut params = Params::parse(raw)?;
+    let mut mode = OnChangedEntity::default();
+    if let Some(name) = params.take("entities") {
+        match OnChangedEntity::from_name(&name) {
+            Some(m) => mode = m,
+            None => params.problem(
+                "entities",
+                format!(
+                    "unknown value `{name}`, expected one of {}",
+                    OnChangedEntity::NAMES.join(", ")
+                ),
+            ),
         }
-    })?;
-    serde_json::from_slice(&body)
-        .map_err(|e| AppError::BadRequest(format!("the body is not JSON: {e}")))
+    }
+    params.finish()?;
+    Ok(mode)
 }
 
 /// The audit line of a stored bundle. It runs inside the request's span, which adds the
@@ -50,6 +94,7 @@ fn log_stored(s: &StoreSummary) {
         replaced = s.replaced,
         entities_added = s.entities_added,
         entities_updated = s.entities_updated,
+        entities_unchanged = s.entities_unchanged,
         metrics_added = s.metrics,
         metrics_removed = s.metrics_removed,
         "bundle stored"
@@ -68,11 +113,17 @@ fn stored(status: StatusCode, summary: StoreSummary) -> Response {
 async fn create(
     _: WriteAccess,
     State(state): State<AppState>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Response> {
+    let on_changed_entity = bundle_params(query.as_deref())?;
     let raw = json_body(&headers, body, state.max_body)?;
-    let summary = ingest(&state.pool, &raw, OnExisting::Refuse).await?;
+    let mode = WriteMode {
+        on_existing: OnExisting::Refuse,
+        on_changed_entity,
+    };
+    let summary = ingest::store(&state.pool, &state.writes, raw, mode).await?;
     log_stored(&summary);
     Ok(stored(StatusCode::CREATED, summary))
 }
@@ -81,9 +132,11 @@ async fn replace(
     _: WriteAccess,
     State(state): State<AppState>,
     Path(source_id): Path<String>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Response> {
+    let on_changed_entity = bundle_params(query.as_deref())?;
     let raw = json_body(&headers, body, state.max_body)?;
     let named = raw.pointer("/source/id").and_then(Value::as_str);
     if named.is_some_and(|id| id != source_id) {
@@ -95,7 +148,11 @@ async fn replace(
             ),
         )]));
     }
-    let summary = ingest(&state.pool, &raw, OnExisting::Replace).await?;
+    let mode = WriteMode {
+        on_existing: OnExisting::Replace,
+        on_changed_entity,
+    };
+    let summary = ingest::store(&state.pool, &state.writes, raw, mode).await?;
     log_stored(&summary);
     let status = if summary.replaced {
         StatusCode::OK
@@ -109,24 +166,10 @@ async fn remove(
     _: WriteAccess,
     State(state): State<AppState>,
     Path(id): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> AppResult<StatusCode> {
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
-    // Metrics first, explicitly: the cascade would remove them too, but uncounted.
-    let metrics_removed = sqlx::query("DELETE FROM metrics WHERE source_id = ?")
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    let deleted = sqlx::query("DELETE FROM sources WHERE id = ?")
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if deleted == 0 {
-        tx.rollback().await?;
-        return Err(AppError::NotFound(format!("no source with id `{id}`")));
-    }
-    tx.commit().await?;
+    Params::parse(query.as_deref())?.finish()?;
+    let metrics_removed = ingest::delete(&state.pool, &state.writes, &id).await?;
     tracing::info!(source = %id, metrics_removed, "source deleted");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -13,4 +13,7 @@ pub struct Enterprise {
     pub region_id: Option<String>,
     pub industries: Vec<String>,
     pub aliases: Vec<String>,
+    /// The source whose bundle last wrote this entity's fields; null when that source was
+    /// deleted (the entity stays as it was) or the entity predates this record.
+    pub defined_by: Option<String>,
 }

@@ -10,4 +10,7 @@ pub struct Indicator {
     pub name_en: String,
     pub unit: String,
     pub description: Option<String>,
+    /// The source whose bundle last wrote this entity's fields; null when that source was
+    /// deleted (the entity stays as it was) or the entity predates this record.
+    pub defined_by: Option<String>,
 }

@@ -15,9 +15,10 @@ use serde::{Deserialize, Serialize};
 use super::Routes;
 use super::params::Params;
 use crate::db::DataVersion;
+use crate::db::budget::is_interrupted;
 use crate::db::read::{self, Collection, Cursor, DEFAULT_LIMIT, Key, ListQuery, MAX_LIMIT};
 use crate::error::{AppError, AppResult};
-use crate::fts::Term;
+use crate::fts::{Term, query_problem};
 use crate::state::AppState;
 
 /// The cursor as a client holds it.
@@ -147,11 +148,20 @@ pub fn parse(
             }
         },
     };
-    let q = params.take("q").map(|q| Term::new(&q));
+    let q = match params.take("q") {
+        Some(text) => match query_problem(&text) {
+            Some(problem) => {
+                params.problem("q", problem);
+                None
+            }
+            None => Some(Term::new(&text)),
+        },
+        None => None,
+    };
     if q.as_ref().is_some_and(|t| t.text.is_empty()) {
         params.problem("q", "is blank: give the text to search for");
     }
-    if q.is_none() && collection.requires_q {
+    if !params.given("q") && collection.requires_q {
         params.problem("q", "is required: the text to search for");
     }
     let format = take_format(&mut params, headers);
@@ -232,7 +242,9 @@ pub async fn list(
     let label = sort_label(&query);
     match format {
         Format::Json => {
-            let page = read::fetch_page(&state.pool, &state.counts, version, &query).await?;
+            let page = read::fetch_page(&state.pool, &state.reads, &state.counts, version, &query)
+                .await
+                .map_err(|e| over_budget(e, state))?;
             let next = page.next.as_ref().map(|c| encode_cursor(&label, c));
             let meta = Meta {
                 total: page.total,
@@ -256,7 +268,9 @@ pub async fn list(
             ))
         }
         Format::Csv => {
-            let page = read::stream_csv(&state.pool, &state.counts, version, &query).await?;
+            let page = read::stream_csv(&state.pool, &state.reads, &state.counts, version, &query)
+                .await
+                .map_err(|e| over_budget(e, state))?;
             let next = page.next.as_ref().map(|c| encode_cursor(&label, c));
             Ok(page_response(
                 Body::from_stream(page.lines),
@@ -269,6 +283,15 @@ pub async fn list(
     }
 }
 
+/// A statement SQLite stopped at the read budget is the request's own cost, not a fault of
+/// the server: 503 `timeout`, not 500.
+fn over_budget(error: AppError, state: &AppState) -> AppError {
+    match error {
+        AppError::Database(e) if is_interrupted(&e) => AppError::QueryTimeout(state.reads.budget()),
+        other => other,
+    }
+}
+
 pub async fn item(
     state: &AppState,
     collection: &'static Collection,
@@ -276,7 +299,10 @@ pub async fn item(
     raw: Option<&str>,
 ) -> AppResult<Response> {
     Params::parse(raw)?.finish()?;
-    match read::fetch_item(&state.pool, collection, id).await? {
+    match read::fetch_item(&state.pool, &state.reads, collection, id)
+        .await
+        .map_err(|e| over_budget(e, state))?
+    {
         Some(json) => {
             let body = format!("{{\"data\":{json}}}");
             let mut response = Body::from(body).into_response();
@@ -293,11 +319,23 @@ pub async fn item(
     }
 }
 
-/// `GET /v1/{collection}` and, for a collection of stored rows, `GET /v1/{collection}/{id}`.
-pub fn routes(collection: &'static Collection, with_items: bool) -> Routes {
+/// `GET path` lists the collection and, when given, `GET item_path` answers one item. The
+/// paths are spelt out where the routes are declared, so `/v1/metrics` can be found by
+/// searching for it; they must name the collection they serve.
+pub fn routes(
+    path: &'static str,
+    item_path: Option<&'static str>,
+    collection: &'static Collection,
+) -> Routes {
+    assert_eq!(
+        path.strip_prefix("/v1/"),
+        Some(collection.name),
+        "the list route of `{}`",
+        collection.name
+    );
     let routes = Routes::new().add(
         Method::GET,
-        format!("/v1/{}", collection.name),
+        path,
         move |State(state): State<AppState>,
               version: Option<Extension<DataVersion>>,
               RawQuery(raw): RawQuery,
@@ -307,12 +345,18 @@ pub fn routes(collection: &'static Collection, with_items: bool) -> Routes {
             list(&state, collection, version, raw.as_deref(), &headers, &uri).await
         },
     );
-    if !with_items {
+    let Some(item_path) = item_path else {
         return routes;
-    }
+    };
+    assert_eq!(
+        item_path.strip_prefix(path),
+        Some("/{id}"),
+        "the item route of `{}`",
+        collection.name
+    );
     routes.add(
         Method::GET,
-        format!("/v1/{}/{{id}}", collection.name),
+        item_path,
         move |State(state): State<AppState>,
               Path(id): Path<String>,
               RawQuery(raw): RawQuery| async move {

@@ -2,6 +2,7 @@
 //! the OpenAPI document, health, writes; `router()` puts them together.
 
 pub mod bundles;
+pub mod drafts;
 pub mod enterprises;
 pub mod health;
 pub mod indicators;
@@ -31,20 +32,48 @@ pub fn routes() -> Routes {
         .add(Method::GET, "/health", health::health)
         .add(Method::GET, "/openapi.json", openapi::serve)
         .add(Method::GET, "/docs", openapi::docs)
-        .merge(list::routes(&read::regions::REGIONS, true))
-        .merge(list::routes(&read::enterprises::ENTERPRISES, true))
-        .merge(list::routes(&read::projects::PROJECTS, true))
-        .merge(list::routes(&read::policies::POLICIES, true))
-        .merge(list::routes(&read::indicators::INDICATORS, true))
-        .merge(list::routes(&read::metrics::METRICS, true))
-        .merge(list::routes(&read::sources::SOURCES, true))
-        .merge(list::routes(&read::search::SEARCH, false))
+        .merge(list::routes(
+            "/v1/regions",
+            Some("/v1/regions/{id}"),
+            &read::regions::REGIONS,
+        ))
+        .merge(list::routes(
+            "/v1/enterprises",
+            Some("/v1/enterprises/{id}"),
+            &read::enterprises::ENTERPRISES,
+        ))
+        .merge(list::routes(
+            "/v1/projects",
+            Some("/v1/projects/{id}"),
+            &read::projects::PROJECTS,
+        ))
+        .merge(list::routes(
+            "/v1/policies",
+            Some("/v1/policies/{id}"),
+            &read::policies::POLICIES,
+        ))
+        .merge(list::routes(
+            "/v1/indicators",
+            Some("/v1/indicators/{id}"),
+            &read::indicators::INDICATORS,
+        ))
+        .merge(list::routes(
+            "/v1/metrics",
+            Some("/v1/metrics/{id}"),
+            &read::metrics::METRICS,
+        ))
+        .merge(list::routes(
+            "/v1/sources",
+            Some("/v1/sources/{id}"),
+            &read::sources::SOURCES,
+        ))
+        .merge(list::routes("/v1/search", None, &read::search::SEARCH))
         .merge(bundles::routes())
+        .merge(drafts::routes())
 }
 
 pub fn router(max_body: usize) -> Router<AppState> {
-    routes()
-        .into_router()
+    crate::http::body::screened(routes().into_router(), max_body)
         .layer(DefaultBodyLimit::max(max_body))
         .fallback(|| async { AppError::NotFound("no such route; see /openapi.json".into()) })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })

@@ -24,8 +24,10 @@ use super::projects::Project;
 use super::regions::Region;
 use super::search::Hit;
 use super::sources::{Source, SourceDetail};
+use crate::db::entities::OnChangedEntity;
 use crate::db::read::{self, Collection, DEFAULT_LIMIT, Filter, FilterKind, MAX_LIMIT};
 use crate::error::Problem;
+use crate::fts::{MAX_QUERY_CHARS, MAX_QUERY_WORDS};
 use crate::http::REQUEST_ID;
 
 fn string_schema(enum_values: Option<&[&str]>, description: &str) -> RefOr<Schema> {
@@ -143,8 +145,20 @@ fn list_operation(c: &Collection, item: &str, summary: &str) -> OperationBuilder
         ))
         .parameter(query_param(
             "q",
-            string_schema(None, "text"),
-            "Text search (Chinese or English).",
+            RefOr::T(Schema::Object(
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::new(Type::String))
+                    .description(Some("text"))
+                    .min_length(Some(1))
+                    .max_length(Some(MAX_QUERY_CHARS))
+                    .build(),
+            )),
+            &format!(
+                "Text search (Chinese or English): at most {MAX_QUERY_CHARS} characters and \
+                 {MAX_QUERY_WORDS} words; control characters other than tab and line breaks are \
+                 refused. Longer text is a 400 naming `q`; a search whose database work runs past \
+                 the server's query budget is a 503 `timeout`."
+            ),
         ))
         .parameter(query_param(
             "format",
@@ -216,7 +230,8 @@ fn add_collection(
 fn bundle_body() -> utoipa::openapi::request_body::RequestBody {
     utoipa::openapi::request_body::RequestBodyBuilder::new()
         .description(Some(
-            "A bundle: one source with its full text and what was taken from it (docs/bundles.md).",
+            "A bundle: one source with its full text and what was taken from it (docs/bundles.md). \
+             It may be sent with `Content-Encoding: gzip`; the size limit applies to it inflated.",
         ))
         .content(
             "application/json",
@@ -252,8 +267,17 @@ fn write_operation(id: &str, summary: &str) -> OperationBuilder {
         .response(
             "503",
             problem(
-                "Too many requests under way (`overloaded`) or the request timed out \
-                 (`timeout`); Retry-After says when to try again.",
+                "Too many requests under way (`overloaded`), earlier writes or another process \
+                 held the database longer than this write could wait (`busy`; nothing was \
+                 stored), or the request timed out (`timeout`); Retry-After says when to try \
+                 again.",
+            ),
+        )
+        .response(
+            "507",
+            problem(
+                "The database's storage is full (`storage-full`); nothing was stored. Writes \
+                 work again as soon as there is room.",
             ),
         )
 }
@@ -284,32 +308,76 @@ fn id_param(name: &str) -> utoipa::openapi::path::Parameter {
         .build()
 }
 
+/// The opt-in that lets a bundle change entities already stored.
+fn entities_param() -> utoipa::openapi::path::Parameter {
+    query_param(
+        "entities",
+        RefOr::T(Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(SchemaType::new(Type::String))
+                .enum_values(Some(OnChangedEntity::NAMES.iter().copied()))
+                .default(Some("refuse".into()))
+                .build(),
+        )),
+        "What to do when the bundle gives an entity that is already stored other fields: \
+         `refuse` (the default) answers 409 `entity-conflict` listing each differing field; \
+         `update` stores the bundle's fields and records this source in the entity's `defined_by`.",
+    )
+}
+
+const ENTITY_CONFLICT: &str = "the bundle gives an entity that is already stored other fields \
+     and `entities=update` was not sent (`entity-conflict`): `errors` lists each such field with \
+     its pointer into the bundle, the `stored` and the `proposed` value. Nothing was stored.";
+
+const TOO_LARGE: &str =
+    "The body, inflated if sent as gzip, or its declared Content-Length is over the limit.";
+
+const UNSUPPORTED_BODY: &str =
+    "The body is not application/json, or its Content-Encoding is neither gzip nor identity.";
+
+const INVALID_BODY: &str = "The bundle has problems, each with a JSON pointer: invalid fields, \
+     a key repeated within an object, a control character other than tab, line feed or \
+     carriage return in a string. Nothing was stored.";
+
 fn add_writes(paths: PathsBuilder) -> PathsBuilder {
     let create = write_operation("create_bundle", "Add a bundle")
+        .parameter(entities_param())
         .request_body(Some(bundle_body()))
         .response("201", stored_response("Stored; Location names the source."))
-        .response("400", problem("The body is not JSON."))
-        .response("409", problem("The source is already stored."))
-        .response("413", problem("The body is over the limit."))
-        .response("415", problem("The body is not application/json."))
         .response(
-            "422",
-            problem("The bundle has problems, each with a JSON pointer; nothing was stored."),
-        );
+            "400",
+            problem("The body is not JSON, or a query parameter is unknown or malformed."),
+        )
+        .response(
+            "409",
+            problem(&format!(
+                "The source is already stored (`conflict`), or {ENTITY_CONFLICT}"
+            )),
+        )
+        .response("413", problem(TOO_LARGE))
+        .response("415", problem(UNSUPPORTED_BODY))
+        .response("422", problem(INVALID_BODY));
     let replace = write_operation(
         "replace_bundle",
         "Add or replace a source and its metrics, atomically",
     )
     .parameter(id_param("source_id"))
+    .parameter(entities_param())
     .request_body(Some(bundle_body()))
     .response("200", stored_response("Replaced."))
     .response("201", stored_response("Added."))
-    .response("400", problem("The body is not JSON."))
-    .response("413", problem("The body is over the limit."))
-    .response("415", problem("The body is not application/json."))
+    .response(
+        "400",
+        problem("The body is not JSON, or a query parameter is unknown or malformed."),
+    )
+    .response("409", problem(&format!("Refused: {ENTITY_CONFLICT}")))
+    .response("413", problem(TOO_LARGE))
+    .response("415", problem(UNSUPPORTED_BODY))
     .response(
         "422",
-        problem("The bundle has problems, or names another source."),
+        problem(&format!(
+            "{INVALID_BODY} Also when the bundle names another source than the URL."
+        )),
     );
     let delete = write_operation(
         "delete_source",
@@ -317,6 +385,10 @@ fn add_writes(paths: PathsBuilder) -> PathsBuilder {
     )
     .parameter(id_param("id"))
     .response("204", ResponseBuilder::new().description("Deleted."))
+    .response(
+        "400",
+        problem("A query parameter was sent; this route takes none."),
+    )
     .response("404", problem("No source has this id."));
     let mut paths = paths
         .path("/v1/bundles", PathItem::new(HttpMethod::Post, create))
@@ -327,6 +399,59 @@ fn add_writes(paths: PathsBuilder) -> PathsBuilder {
         .build();
     paths.add_path_operation("/v1/sources/{id}", vec![HttpMethod::Delete], delete);
     paths.into()
+}
+
+fn add_drafts(paths: PathsBuilder) -> PathsBuilder {
+    let body = utoipa::openapi::request_body::RequestBodyBuilder::new()
+        .description(Some(
+            "The article: `text` (required), and optionally `source_id`, `title`, `publication`, \
+             `published` (a partial date), `authors` and `url`, which the text may not say.",
+        ))
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Schema::Object(
+                    ObjectBuilder::new()
+                        .property("text", String::schema())
+                        .property("source_id", String::schema())
+                        .property("title", String::schema())
+                        .property("publication", String::schema())
+                        .property("published", String::schema())
+                        .property("authors", ArrayBuilder::new().items(String::schema()))
+                        .property("url", String::schema())
+                        .required("text")
+                        .build(),
+                )))
+                .build(),
+        )
+        .required(Some(Required::True))
+        .build();
+    let draft = write_operation(
+        "create_draft",
+        "Draft a bundle from an article's text, for review before it is stored",
+    )
+    .request_body(Some(body))
+    .response(
+        "200",
+        ResponseBuilder::new()
+            .description(
+                "The draft (a valid bundle that accounts for every number of the text) and the \
+                 review notes, each with a JSON pointer into the draft. Nothing is stored.",
+            )
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("DraftResponse")))
+                    .build(),
+            ),
+    )
+    .response(
+        "400",
+        problem("The body is not JSON, or a field is missing, unknown or malformed; the detail names it."),
+    )
+    .response("413", problem("The body is over the limit."))
+    .response("415", problem("The body is not application/json."));
+    paths.path("/v1/drafts", PathItem::new(HttpMethod::Post, draft))
 }
 
 pub fn document() -> OpenApi {
@@ -388,22 +513,47 @@ pub fn document() -> OpenApi {
     .operation_id(Some("search"));
     paths = paths.path("/v1/search", PathItem::new(HttpMethod::Get, search));
     paths = add_writes(paths);
+    paths = add_drafts(paths);
     let health = OperationBuilder::new()
         .summary(Some("200 when the service and its database answer"))
         .operation_id(Some("health"))
         .response(
             "200",
-            ResponseBuilder::new().description("Healthy.").content(
-                "application/json",
-                ContentBuilder::new()
-                    .schema(Some(Schema::Object(
-                        ObjectBuilder::new()
-                            .property("status", string_schema(Some(&["ok"]), "always ok"))
-                            .required("status")
-                            .build(),
-                    )))
-                    .build(),
-            ),
+            ResponseBuilder::new()
+                .description(
+                    "The service answers. `{\"status\":\"ok\"}` when all is well; `degraded` \
+                     with `writes: failing` when the last write failed for a reason that is not \
+                     the client's (`reason` is its problem code, e.g. `storage-full`), until a \
+                     write succeeds again. Reads are served either way.",
+                )
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Schema::Object(
+                            ObjectBuilder::new()
+                                .property(
+                                    "status",
+                                    string_schema(Some(&["ok", "degraded"]), "ok, or degraded"),
+                                )
+                                .property(
+                                    "writes",
+                                    string_schema(
+                                        Some(&["failing"]),
+                                        "present when writes are failing",
+                                    ),
+                                )
+                                .property(
+                                    "reason",
+                                    string_schema(
+                                        Some(&["storage-full", "internal"]),
+                                        "the problem code of the failed write",
+                                    ),
+                                )
+                                .required("status")
+                                .build(),
+                        )))
+                        .build(),
+                ),
         )
         .response("500", problem("The database does not answer."));
     paths = paths.path("/health", PathItem::new(HttpMethod::Get, health));
@@ -453,6 +603,8 @@ pub fn document() -> OpenApi {
         .schema_from::<SourceDetail>()
         .schema_from::<Hit>()
         .schema_from::<crate::db::store::StoreSummary>()
+        .schema_from::<super::drafts::DraftResponse>()
+        .schema_from::<crate::extract::Note>()
         .security_scheme(
             "bearer",
             utoipa::openapi::security::SecurityScheme::Http(utoipa::openapi::security::Http::new(
@@ -468,6 +620,10 @@ pub fn document() -> OpenApi {
         .schema(
             crate::error::PointerProblem::name(),
             crate::error::PointerProblem::schema(),
+        )
+        .schema(
+            crate::error::FieldChange::name(),
+            crate::error::FieldChange::schema(),
         )
         .build();
     let mut doc = OpenApiBuilder::new()
@@ -485,7 +641,27 @@ pub fn document() -> OpenApi {
         .components(Some(components))
         .build();
     add_common_responses(&mut doc);
+    enumerate_units(&mut doc);
     doc
+}
+
+/// The unit fields of metrics and indicators take one of the codes the validator accepts;
+/// the document lists them from the same table, so the two cannot disagree.
+fn enumerate_units(doc: &mut OpenApi) {
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    for name in ["Metric", "Indicator"] {
+        if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) {
+            object.properties.insert(
+                "unit".into(),
+                string_schema(
+                    Some(crate::bundle::model::UNITS),
+                    "unit code: ISO 4217 for money, SI-style codes otherwise (docs/bundles.md)",
+                ),
+            );
+        }
+    }
 }
 
 fn header(description: &str) -> Header {
@@ -542,7 +718,8 @@ fn add_common_responses(doc: &mut OpenApi) {
             );
             responses.entry("503".into()).or_insert_with(|| {
                 problem(
-                    "Overloaded, or past the request deadline; Retry-After says when to try again.",
+                    "Overloaded (`overloaded`), or past the request deadline or the query budget \
+                     (`timeout`); Retry-After says when to try again.",
                 )
             });
         }
@@ -567,4 +744,27 @@ pub async fn docs() -> Response {
         include_str!("assets/docs.html"),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use crate::quantity::Unit;
+
+    /// Every unit the parser can produce is documented wherever a unit is read or filtered on.
+    #[test]
+    fn unit_enums_list_every_unit_of_the_parser() {
+        let doc: Value = serde_json::from_str(&super::document().to_json().unwrap()).unwrap();
+        let codes: Vec<Value> = Unit::ALL.iter().map(|u| u.code().into()).collect();
+        for schema in ["Metric", "Indicator"] {
+            let listed = &doc["components"]["schemas"][schema]["properties"]["unit"]["enum"];
+            assert_eq!(listed.as_array(), Some(&codes), "{schema}.unit");
+        }
+        for path in ["/v1/metrics", "/v1/indicators"] {
+            let params = doc["paths"][path]["get"]["parameters"].as_array().unwrap();
+            let unit = params.iter().find(|p| p["name"] == "unit").unwrap();
+            assert_eq!(unit["schema"]["enum"].as_array(), Some(&codes), "{path}");
+        }
+    }
 }

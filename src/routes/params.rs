@@ -4,6 +4,13 @@
 use crate::db::read::{Filter, FilterKind, FilterValue};
 use crate::error::{AppError, AppResult, ParamProblem};
 
+/// Control characters other than tab and line breaks (which count as spaces) match nothing
+/// that is stored and mean something to the layers below: SQLite ends FTS5 and `LIKE`
+/// patterns at a NUL, so `q=%00` would otherwise fail or match everything.
+fn is_refused_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
 #[derive(Debug)]
 pub struct Params {
     pairs: Vec<(String, String)>,
@@ -20,6 +27,11 @@ impl Params {
             accepted: Vec::new(),
             problems: Vec::new(),
         })
+    }
+
+    /// Whether the request gives `name` at all, valid or not.
+    pub fn given(&self, name: &str) -> bool {
+        self.pairs.iter().any(|(k, _)| k == name)
     }
 
     pub fn problem(&mut self, param: &str, message: impl Into<String>) {
@@ -44,6 +56,17 @@ impl Params {
         }
         if first.trim().is_empty() {
             self.problem(name, "must not be empty");
+            return None;
+        }
+        if let Some(c) = first.chars().find(|&c| is_refused_control(c)) {
+            self.problem(
+                name,
+                format!(
+                    "contains the control character U+{:04X}; only text, spaces, tabs and line \
+                     breaks are accepted",
+                    c as u32
+                ),
+            );
             return None;
         }
         Some(first)
@@ -115,13 +138,15 @@ impl Params {
             let mut accepted = self.accepted.clone();
             accepted.sort_unstable();
             accepted.dedup();
-            self.problem(
-                &name,
+            let message = if accepted.is_empty() {
+                "unknown parameter; this route accepts no query parameters".to_owned()
+            } else {
                 format!(
                     "unknown parameter; this route accepts {}",
                     accepted.join(", ")
-                ),
-            );
+                )
+            };
+            self.problem(&name, message);
         }
         if self.problems.is_empty() {
             Ok(())

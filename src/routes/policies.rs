@@ -14,4 +14,7 @@ pub struct Policy {
     /// plan, opinion, measures, action, regulation or slogan.
     pub kind: String,
     pub summary: Option<String>,
+    /// The source whose bundle last wrote this entity's fields; null when that source was
+    /// deleted (the entity stays as it was) or the entity predates this record.
+    pub defined_by: Option<String>,
 }

@@ -15,4 +15,7 @@ pub struct Project {
     /// Partial ISO date.
     pub started: Option<String>,
     pub description: Option<String>,
+    /// The source whose bundle last wrote this entity's fields; null when that source was
+    /// deleted (the entity stays as it was) or the entity predates this record.
+    pub defined_by: Option<String>,
 }

@@ -14,4 +14,7 @@ pub struct Region {
     /// Six-digit GB/T 2260 code; null for zones.
     pub admin_code: Option<String>,
     pub aliases: Vec<String>,
+    /// The source whose bundle last wrote this entity's fields; null when that source was
+    /// deleted (the entity stays as it was) or the entity predates this record.
+    pub defined_by: Option<String>,
 }

@@ -4,8 +4,9 @@
 
 use serde_json::{Value, json};
 
-use industry_facts::db::{self, store::OnExisting, store::ingest};
+use industry_facts::db;
 use industry_facts::error::AppError;
+use industry_facts::ingest::{OnExisting, ingest};
 
 use crate::helpers::{TestApp, seed, seed_bundle, set, spawn_app, table_counts};
 

@@ -1,7 +1,8 @@
 //! The response cache: a repeated read is answered from memory until the data version moves,
 //! which any write does, and it never mixes up representations or outgrows its budget.
 
-use industry_facts::db::{self, store::OnExisting, store::ingest};
+use industry_facts::db;
+use industry_facts::ingest::{OnExisting, ingest};
 use industry_facts::{AppState, app};
 
 use crate::bundles::minimal;

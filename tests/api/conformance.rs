@@ -2,12 +2,17 @@
 //! for it, with the media type it came in, and every JSON body validates against the
 //! documented schema (objects closed, so a field the document does not name fails too).
 
+use std::time::Duration;
+
 use axum::body::Body;
 use axum::http::{Method, Request};
 use serde_json::{Value, json};
 
+use industry_facts::{AppState, app, db};
+
 use crate::bundles::minimal;
 use crate::helpers::{COLLECTIONS, TOKEN, TestApp, TestResponse, spawn_app, spawn_writable_app};
+use crate::storage::padded;
 
 /// Forbids properties a schema does not list, everywhere below `v`. The members of an
 /// `allOf` stay open (each names only part of the object), and the whole is closed instead.
@@ -260,6 +265,11 @@ async fn every_write_answers_as_documented() {
     assert_eq!(r.status, 403);
 
     let app = spawn_writable_app(64 * 1024).await;
+    // The first bundle's zone moved to Baotou, by a source of its own.
+    let mut moved = minimal();
+    moved["source"]["id"] = json!("test-moved");
+    moved["regions"][0]["parent_id"] = json!("baotou");
+    let moved = moved.to_string();
     let cases: Vec<WriteCase> = vec![
         (Method::POST, "/v1/bundles", None, json, bundle.clone(), 401),
         (
@@ -358,9 +368,114 @@ async fn every_write_answers_as_documented() {
             bundle.clone(),
             201,
         ),
+        (
+            Method::POST,
+            "/v1/bundles",
+            Some(TOKEN),
+            json,
+            moved.clone(),
+            409,
+        ),
+        (
+            Method::PUT,
+            "/v1/bundles/test-moved",
+            Some(TOKEN),
+            json,
+            moved.clone(),
+            409,
+        ),
+        (
+            Method::POST,
+            "/v1/bundles?entities=maybe",
+            Some(TOKEN),
+            json,
+            moved.clone(),
+            400,
+        ),
+        (
+            Method::PUT,
+            "/v1/bundles/test-moved?entities=update",
+            Some(TOKEN),
+            json,
+            moved.clone(),
+            201,
+        ),
+        (
+            Method::POST,
+            "/v1/bundles",
+            Some(TOKEN),
+            json,
+            r#"{"source": {}, "source": {}}"#.into(),
+            422,
+        ),
+        (
+            Method::DELETE,
+            "/v1/sources/test-moved?cascade=1",
+            Some(TOKEN),
+            json,
+            String::new(),
+            400,
+        ),
     ];
     for (method, uri, token, media, body, status) in cases {
         let r = c.send(&app, method.clone(), uri, token, media, body).await;
         assert_eq!(r.status.as_u16(), status, "{method} {uri}: {}", r.text());
     }
+}
+
+/// What a write meets from the database rather than from its own request: a turn not had in
+/// time (503 `busy`), a database with no room (507), and `/health` while writes fail.
+#[tokio::test]
+async fn busy_and_full_refusals_and_degraded_health_answer_as_documented() {
+    let pool = db::connect(":memory:").await.unwrap();
+    db::seed::load(&pool).await.unwrap();
+    let state = AppState::new(pool.clone())
+        .with_token(TOKEN)
+        .with_request_timeout(Duration::from_secs(2));
+    let writes = state.writes.clone();
+    let app = TestApp {
+        router: app(state),
+        pool,
+    };
+    let mut c = Checker::new(app.get_ok("/openapi.json").await);
+    let json = "application/json";
+    let bundle = padded("test-full", 60_000).to_string();
+
+    let turn = writes.turn(writes.deadline()).await.unwrap();
+    for (method, uri, body) in [
+        (Method::POST, "/v1/bundles", bundle.clone()),
+        (Method::PUT, "/v1/bundles/test-full", bundle.clone()),
+        (
+            Method::DELETE,
+            "/v1/sources/jinchang-strong-tech",
+            String::new(),
+        ),
+    ] {
+        let r = c
+            .send(&app, method.clone(), uri, Some(TOKEN), json, body)
+            .await;
+        assert_eq!(r.status, 503, "{method} {uri}: {}", r.text());
+    }
+    drop(turn);
+
+    let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    sqlx::query(&format!("PRAGMA max_page_count = {}", pages + 4))
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    for (method, uri) in [
+        (Method::POST, "/v1/bundles"),
+        (Method::PUT, "/v1/bundles/test-full"),
+    ] {
+        let r = c
+            .send(&app, method.clone(), uri, Some(TOKEN), json, bundle.clone())
+            .await;
+        assert_eq!(r.status, 507, "{method} {uri}: {}", r.text());
+    }
+    let health = c.get(&app, "/health").await;
+    assert_eq!(health.json()["status"], "degraded");
+    assert_eq!(c.checked, 6);
 }

@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::Request;
 use serde_json::{Map, Value, json};
 
-use industry_facts::db::store::{OnExisting, ingest};
+use industry_facts::ingest::{OnExisting, ingest};
 
 use crate::helpers::{COLLECTIONS, TestApp, spawn_app};
 

@@ -154,7 +154,9 @@ fn each_write_is_logged_once_with_its_request_id_and_changes_and_never_the_token
     );
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["data"]["metrics_removed"], 2, "{}", r.text);
-    assert_eq!(r.body["data"]["entities_updated"], 3, "{}", r.text);
+    // The same entities again: stored before, and unchanged.
+    assert_eq!(r.body["data"]["entities_updated"], 0, "{}", r.text);
+    assert_eq!(r.body["data"]["entities_unchanged"], 3, "{}", r.text);
     let line = server
         .wait_for_log(|l| l.contains("bundle stored"), wait)
         .expect("a log line for the replacement");
@@ -162,7 +164,8 @@ fn each_write_is_logged_once_with_its_request_id_and_changes_and_never_the_token
         "request_id=log-check-put",
         "replaced=true",
         "entities_added=0",
-        "entities_updated=3",
+        "entities_updated=0",
+        "entities_unchanged=3",
         "metrics_added=1",
         "metrics_removed=2",
     ] {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use industry_facts::db::store::{OnExisting, ingest};
+use industry_facts::ingest::{OnExisting, ingest};
 
 use crate::helpers::{TestApp, TestResponse, spawn_app};
 

@@ -173,7 +173,8 @@ async fn search_with_no_match_is_an_empty_page() {
 /// database that lacks it gets it filled on start.
 #[tokio::test]
 async fn region_filters_follow_added_and_moved_regions() {
-    use industry_facts::db::{self, store::OnExisting, store::ingest};
+    use industry_facts::db;
+    use industry_facts::ingest::{OnChangedEntity, OnExisting, WriteMode, ingest};
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("facts.db");
@@ -198,7 +199,11 @@ async fn region_filters_follow_added_and_moved_regions() {
 
     // Moved under Baotou: Gansu loses it, Inner Mongolia gains it.
     bundle["regions"][0]["parent_id"] = "baotou".into();
-    ingest(&pool, &bundle, OnExisting::Replace).await.unwrap();
+    let mode = WriteMode {
+        on_existing: OnExisting::Replace,
+        on_changed_entity: OnChangedEntity::Update,
+    };
+    ingest(&pool, &bundle, mode).await.unwrap();
     assert!(
         !app.ids("/v1/metrics?region=gansu")
             .await

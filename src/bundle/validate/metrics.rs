@@ -1,36 +1,23 @@
 //! The checks of metrics: references, enums, periods, quotes, and that each number says what
 //! its `original` says.
 
-use super::{Checker, ResolvedMetric, char_offset};
+use super::{Checker, ResolvedMetric};
 use crate::bundle::dates::period_years;
 use crate::bundle::model::*;
 
 /// The subject's region, when the subject is known: a region is its own.
 fn subject_region(c: &Checker, subject: &Subject) -> Option<Option<String>> {
-    let b = c.bundle;
     let id = subject.id.as_str();
-    match subject.type_.as_str() {
-        "region" => c.has_region(id).then(|| Some(id.to_owned())),
-        "enterprise" => b
-            .enterprises
-            .iter()
-            .find(|e| e.id == id)
-            .map(|e| e.region_id.clone())
-            .or_else(|| c.catalog.enterprises.get(id).cloned()),
-        "project" => b
-            .projects
-            .iter()
-            .find(|e| e.id == id)
-            .map(|e| e.region_id.clone())
-            .or_else(|| c.catalog.projects.get(id).cloned()),
-        "policy" => b
-            .policies
-            .iter()
-            .find(|e| e.id == id)
-            .map(|e| e.region_id.clone())
-            .or_else(|| c.catalog.policies.get(id).cloned()),
-        _ => None,
-    }
+    let (own, stored) = match subject.type_.as_str() {
+        "region" => return c.has_region(id).then(|| Some(id.to_owned())),
+        "enterprise" => (&c.own.enterprises, &c.catalog.enterprises),
+        "project" => (&c.own.projects, &c.catalog.projects),
+        "policy" => (&c.own.policies, &c.catalog.policies),
+        _ => return None,
+    };
+    own.get(id)
+        .map(|&region| region.clone())
+        .or_else(|| stored.get(id).cloned())
 }
 
 /// A number as a person would write it: whole numbers without a fraction.
@@ -98,7 +85,7 @@ pub(super) fn check_omissions(c: &mut Checker) {
     for (i, o) in c.bundle.omissions.iter().enumerate() {
         let at = c.bundle.pointer("omissions", i);
         c.non_empty(&at, "reason", &o.reason);
-        if o.text.is_empty() || !c.bundle.source.text.contains(&o.text) {
+        if o.text.is_empty() || !c.text.contains(&o.text) {
             c.problem(
                 format!("{at}/text"),
                 "is not a verbatim substring of the source text",
@@ -109,16 +96,15 @@ pub(super) fn check_omissions(c: &mut Checker) {
 
 pub(super) fn check_metrics(c: &mut Checker) -> Vec<ResolvedMetric> {
     let b = c.bundle;
-    let text = &b.source.text;
     let mut resolved = Vec::new();
     for (i, m) in b.metrics.iter().enumerate() {
         let at = c.bundle.pointer("metrics", i);
         let before = c.problems.len();
-        let indicator_unit = b
+        let indicator_unit = c
+            .own
             .indicators
-            .iter()
-            .find(|x| x.id == m.indicator)
-            .map(|x| x.unit.clone())
+            .get(m.indicator.as_str())
+            .map(|&unit| unit.to_owned())
             .or_else(|| c.catalog.indicators.get(&m.indicator).cloned());
         match indicator_unit {
             None => c.problem(
@@ -200,7 +186,7 @@ pub(super) fn check_metrics(c: &mut Checker) -> Vec<ResolvedMetric> {
             c.problem(format!("{at}/quote"), "must not be empty");
             None
         } else {
-            let start = char_offset(text, &m.quote);
+            let start = c.text.char_offset(&m.quote);
             if start.is_none() {
                 c.problem(
                     format!("{at}/quote"),

@@ -4,12 +4,16 @@
 use std::collections::{HashMap, HashSet};
 
 mod metrics;
+mod quotes;
+mod text;
 
 use super::catalog::Catalog;
 use super::dates::parse_partial_date;
 use super::model::*;
 use crate::error::PointerProblem;
 use metrics::{check_metrics, check_omissions};
+pub use quotes::Quotes;
+use text::check_text;
 
 /// A metric ready to store: what the bundle said plus what is derived from it.
 #[derive(Debug, Clone)]
@@ -40,7 +44,8 @@ pub fn is_slug(s: &str) -> bool {
         })
 }
 
-/// Character (Unicode scalar value) offset of the first occurrence of `needle`.
+/// Character (Unicode scalar value) offset of the first occurrence of `needle`, by searching
+/// the text: for one-off lookups, and the reference [`Quotes`] answers like.
 pub fn char_offset(haystack: &str, needle: &str) -> Option<usize> {
     haystack
         .find(needle)
@@ -51,6 +56,44 @@ struct Checker<'a> {
     problems: Vec<PointerProblem>,
     bundle: &'a Bundle,
     catalog: &'a Catalog,
+    /// The bundle's own entities by id, so that a reference costs one lookup however many
+    /// entities and metrics the bundle has.
+    own: Own<'a>,
+    /// Where every quote and omission occurs in the source text, found in one pass.
+    text: Quotes<'a>,
+}
+
+/// The entities a bundle defines, by id; the first definition wins, as a search from the
+/// start would find it.
+#[derive(Default)]
+struct Own<'a> {
+    regions: HashSet<&'a str>,
+    /// Id → region id, for enterprises, projects and policies.
+    enterprises: HashMap<&'a str, &'a Option<String>>,
+    projects: HashMap<&'a str, &'a Option<String>>,
+    policies: HashMap<&'a str, &'a Option<String>>,
+    /// Id → unit code.
+    indicators: HashMap<&'a str, &'a str>,
+}
+
+impl<'a> Own<'a> {
+    fn of(b: &'a Bundle) -> Self {
+        let mut own = Self::default();
+        own.regions.extend(b.regions.iter().map(|r| r.id.as_str()));
+        for e in &b.enterprises {
+            own.enterprises.entry(&e.id).or_insert(&e.region_id);
+        }
+        for p in &b.projects {
+            own.projects.entry(&p.id).or_insert(&p.region_id);
+        }
+        for p in &b.policies {
+            own.policies.entry(&p.id).or_insert(&p.region_id);
+        }
+        for i in &b.indicators {
+            own.indicators.entry(&i.id).or_insert(&i.unit);
+        }
+        own
+    }
 }
 
 impl Checker<'_> {
@@ -113,7 +156,7 @@ impl Checker<'_> {
     }
 
     fn has_region(&self, id: &str) -> bool {
-        self.bundle.regions.iter().any(|r| r.id == id) || self.catalog.regions.contains_key(id)
+        self.own.regions.contains(id) || self.catalog.regions.contains_key(id)
     }
 
     fn region_ref(&mut self, pointer: String, id: Option<&str>) {
@@ -144,7 +187,14 @@ pub fn validate(bundle: Bundle, catalog: &Catalog) -> Result<ValidBundle, Vec<Po
         problems: Vec::new(),
         bundle: &bundle,
         catalog,
+        own: Own::of(&bundle),
+        text: Quotes::find(
+            &bundle.source.text,
+            (bundle.metrics.iter().map(|m| m.quote.as_str()))
+                .chain(bundle.omissions.iter().map(|o| o.text.as_str())),
+        ),
     };
+    check_text(&mut c);
     check_source(&mut c);
     check_regions(&mut c);
     check_entities(&mut c);
@@ -268,7 +318,8 @@ fn check_entities(c: &mut Checker) {
         c.region_ref(format!("{at}/region_id"), p.region_id.as_deref());
         c.names(&at, "enterprise_ids", &p.enterprise_ids);
         for (j, e) in p.enterprise_ids.iter().enumerate() {
-            if !b.enterprises.iter().any(|x| &x.id == e) && !c.catalog.enterprises.contains_key(e) {
+            if !c.own.enterprises.contains_key(e.as_str()) && !c.catalog.enterprises.contains_key(e)
+            {
                 c.problem(
                     format!("{at}/enterprise_ids/{j}"),
                     format!("unknown enterprise `{e}`"),

@@ -48,6 +48,7 @@ pub const ENTERPRISES: Collection = Collection {
             sql: "(SELECT json_group_array(alias) FROM enterprise_aliases WHERE enterprise_id = e.id)",
             shape: Shape::List,
         },
+        text("defined_by", "e.defined_by"),
     ],
     detail: &[],
     sorts: &[

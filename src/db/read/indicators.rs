@@ -36,6 +36,7 @@ pub const INDICATORS: Collection = Collection {
         text("name_en", "i.name_en"),
         text("unit", "i.unit"),
         text("description", "i.description"),
+        text("defined_by", "i.defined_by"),
     ],
     detail: &[],
     sorts: &[

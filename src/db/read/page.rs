@@ -6,6 +6,8 @@ use futures_util::stream::{self, BoxStream, StreamExt};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 
+use crate::db::budget::{Reads, Weight};
+
 use super::sql::{self, CHECKS, Output, TOTAL, UNIT, VERSION};
 use super::{Collection, Counts, Cursor, FilterKind, Key, KeyType, ListQuery};
 use crate::error::{AppError, AppResult, ParamProblem};
@@ -130,17 +132,29 @@ where
     }
 }
 
+/// Searching text is what can grow expensive; a plain list walks an index a page at a time.
+fn weight(query: &ListQuery) -> Weight {
+    if query.q.is_some() {
+        Weight::Heavy
+    } else {
+        Weight::Light
+    }
+}
+
 /// One page of a list as JSON; `version` is the data version the caller already read, if any.
+/// Each statement runs on a connection under the read budget of `reads`.
 pub async fn fetch_page(
     pool: &SqlitePool,
+    reads: &Reads,
     counts: &Counts,
     version: Option<i64>,
     query: &ListQuery,
 ) -> AppResult<Page> {
     let (lines, _, total) = with_total(counts, version, query, |count| async move {
+        let mut conn = reads.acquire(pool, weight(query)).await?;
         let row = sql::page_query(query, Output::Json, count, "")
             .build()
-            .fetch_one(pool)
+            .fetch_one(&mut *conn)
             .await?;
         let lines: Option<String> = row.try_get(row.len() - 1)?;
         Ok((lines, row))
@@ -178,14 +192,16 @@ type Rows = tokio::sync::mpsc::Receiver<Result<SqliteRow, sqlx::Error>>;
 /// (`None` for an empty page); the rest come through the channel as SQLite produces them.
 async fn open_csv(
     pool: &SqlitePool,
+    reads: &Reads,
     query: &ListQuery,
     count: bool,
 ) -> AppResult<(Rows, Option<SqliteRow>)> {
     let (tx, mut rx) = tokio::sync::mpsc::channel(CSV_ROWS_IN_FLIGHT);
     let mut statement = sql::page_query(query, Output::Csv, count, "");
-    let pool = pool.clone();
+    // The connection, with its budget, goes with the statement until the last line is read.
+    let mut conn = reads.acquire(pool, weight(query)).await?;
     tokio::spawn(async move {
-        let mut rows = statement.build().fetch(&pool);
+        let mut rows = statement.build().fetch(&mut *conn);
         while let Some(row) = rows.next().await {
             let failed = row.is_err();
             // A closed channel means the client went away: stop reading.
@@ -210,12 +226,13 @@ fn line(row: &SqliteRow) -> Result<Bytes, sqlx::Error> {
 /// builds them rather than gathered first.
 pub async fn stream_csv(
     pool: &SqlitePool,
+    reads: &Reads,
     counts: &Counts,
     version: Option<i64>,
     query: &ListQuery,
 ) -> AppResult<CsvPage> {
     let ((rx, first), meta, total) = with_total(counts, version, query, |count| async move {
-        let (rx, row) = open_csv(pool, query, count).await?;
+        let (rx, row) = open_csv(pool, reads, query, count).await?;
         match row {
             Some(row) => {
                 let first = line(&row);
@@ -223,9 +240,10 @@ pub async fn stream_csv(
             }
             // No rows, so no totals on them: the JSON statement has them, and no items.
             None => {
+                let mut conn = reads.acquire(pool, weight(query)).await?;
                 let row = sql::page_query(query, Output::Json, count, "")
                     .build()
-                    .fetch_one(pool)
+                    .fetch_one(&mut *conn)
                     .await?;
                 Ok(((rx, None), row))
             }
@@ -255,14 +273,16 @@ pub async fn stream_csv(
 /// One item by id as JSON, `None` when there is no such item.
 pub async fn fetch_item(
     pool: &SqlitePool,
+    reads: &Reads,
     collection: &Collection,
     id: &str,
 ) -> AppResult<Option<String>> {
     let Some(statement) = sql::item_query(collection) else {
         return Ok(None);
     };
+    let mut conn = reads.acquire(pool, Weight::Light).await?;
     Ok(sqlx::query_scalar(&statement)
         .bind(id)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *conn)
         .await?)
 }

@@ -39,6 +39,7 @@ pub const POLICIES: Collection = Collection {
         text("issued", "po.issued"),
         text("kind", "po.kind"),
         text("summary", "po.summary"),
+        text("defined_by", "po.defined_by"),
     ],
     detail: &[],
     sorts: &[

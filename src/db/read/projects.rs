@@ -45,6 +45,7 @@ pub const PROJECTS: Collection = Collection {
         text("status", "p.status"),
         text("started", "p.started"),
         text("description", "p.description"),
+        text("defined_by", "p.defined_by"),
     ],
     detail: &[],
     sorts: &[

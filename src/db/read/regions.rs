@@ -43,6 +43,7 @@ pub const REGIONS: Collection = Collection {
             sql: "(SELECT json_group_array(alias) FROM region_aliases WHERE region_id = r.id)",
             shape: Shape::List,
         },
+        text("defined_by", "r.defined_by"),
     ],
     detail: &[],
     sorts: &[

@@ -1,0 +1,115 @@
+//! One write transaction on a pooled connection, which never hands the pool back a connection
+//! still inside a transaction or left unusable by a failed commit.
+//!
+//! sqlx's own transactions count their depth and trust a ROLLBACK to bring it back to zero;
+//! when SQLite has already rolled back by itself (as it does when the disk fills during a
+//! commit), that ROLLBACK fails, the count stays at one, and the pooled connection refuses
+//! every later BEGIN. Here BEGIN IMMEDIATE, COMMIT and ROLLBACK are plain statements, and
+//! SQLite's own flag says whether a transaction is still open.
+
+use sqlx::pool::PoolConnection;
+use sqlx::{Sqlite, SqliteConnection, SqlitePool};
+
+use super::fault;
+use crate::error::AppError;
+
+/// An open `BEGIN IMMEDIATE` transaction: the database's write lock is held until
+/// [`commit`](Self::commit), [`abort`](Self::abort) or drop.
+pub struct WriteTx {
+    conn: Option<PoolConnection<Sqlite>>,
+}
+
+impl WriteTx {
+    pub async fn begin(pool: &SqlitePool) -> Result<Self, AppError> {
+        let mut conn = pool.acquire().await?;
+        match sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
+            Ok(_) => Ok(Self { conn: Some(conn) }),
+            Err(error) => Err(fail(conn, error).await),
+        }
+    }
+
+    pub fn conn(&mut self) -> &mut SqliteConnection {
+        self.conn
+            .as_mut()
+            .expect("a transaction has its connection until it ends")
+    }
+
+    /// Commits; on failure the transaction is rolled back (if SQLite has not done so) and
+    /// the error says why, a full disk as [`AppError::StorageFull`].
+    pub async fn commit(mut self) -> Result<(), AppError> {
+        let mut conn = self.take();
+        match sqlx::query("COMMIT").execute(&mut *conn).await {
+            Ok(_) => Ok(()),
+            Err(error) => Err(fail(conn, error).await),
+        }
+    }
+
+    /// Rolls back after `error`, and gives the error to answer with: a database error is
+    /// judged again here, where the connection can still tell a full disk from a broken one.
+    pub async fn abort(mut self, error: AppError) -> AppError {
+        let conn = self.take();
+        match error {
+            AppError::Database(error) => fail(conn, error).await,
+            other => {
+                release(conn).await;
+                other
+            }
+        }
+    }
+
+    fn take(&mut self) -> PoolConnection<Sqlite> {
+        self.conn
+            .take()
+            .expect("a transaction has its connection until it ends")
+    }
+}
+
+/// A transaction dropped unfinished (its request hit the deadline) is rolled back in the
+/// background; without a runtime the connection is closed, which rolls back too.
+impl Drop for WriteTx {
+    fn drop(&mut self) {
+        if let Some(mut conn) = self.conn.take() {
+            match tokio::runtime::Handle::try_current() {
+                Ok(runtime) => {
+                    runtime.spawn(release(conn));
+                }
+                Err(_) => conn.close_on_drop(),
+            }
+        }
+    }
+}
+
+/// Ends the transaction after `error` and says what the error means for the client.
+async fn fail(mut conn: PoolConnection<Sqlite>, error: sqlx::Error) -> AppError {
+    let errno = fault::storage_errno(&mut conn, &error).await;
+    release(conn).await;
+    match errno {
+        Some(errno) => AppError::StorageFull(format!(
+            "{error} ({})",
+            std::io::Error::from_raw_os_error(errno)
+        )),
+        None => AppError::from(error),
+    }
+}
+
+/// Gives the connection back to the pool out of any transaction and able to read, or closes
+/// it so that the pool opens a fresh one.
+async fn release(mut conn: PoolConnection<Sqlite>) {
+    if !clean(&mut conn).await {
+        tracing::warn!("a connection could not be brought out of a failed write; closing it");
+        let _ = conn.close().await;
+    }
+}
+
+async fn clean(conn: &mut SqliteConnection) -> bool {
+    if fault::in_transaction(conn).await != Some(false) {
+        // Fails when SQLite rolled back by itself meanwhile; the flag below is what counts.
+        let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+    }
+    // A read proves the connection left the error state a failed write can leave it in.
+    fault::in_transaction(conn).await == Some(false)
+        && sqlx::query("SELECT version FROM data_version")
+            .fetch_one(&mut *conn)
+            .await
+            .is_ok()
+}
