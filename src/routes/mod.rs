@@ -1,6 +1,7 @@
 //! HTTP routes: the list machinery shared by every collection, the shapes of their items for
 //! the OpenAPI document, health, writes; `router()` puts them together.
 
+pub mod answers;
 pub mod bundles;
 pub mod drafts;
 pub mod enterprises;
@@ -37,7 +38,10 @@ pub fn routes() -> Routes {
         .merge(list::routes(&read::projects::PROJECTS, true))
         .merge(list::routes(&read::policies::POLICIES, true))
         .merge(list::routes(&read::indicators::INDICATORS, true))
+        // Declared before `/v1/metrics/{id}` is matched; axum prefers the static segment anyway.
+        .add(Method::GET, "/v1/metrics/breakdown", answers::breakdown)
         .merge(list::routes(&read::metrics::METRICS, true))
+        .add(Method::GET, "/v1/series", answers::series)
         .merge(list::routes(&read::sources::SOURCES, true))
         .merge(list::routes(&read::search::SEARCH, false))
         .merge(bundles::routes())

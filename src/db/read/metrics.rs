@@ -17,7 +17,7 @@ const SUBJECT_EXISTS: &str = "EXISTS (SELECT 1 FROM regions WHERE id = ?) \
     OR EXISTS (SELECT 1 FROM projects WHERE id = ?) \
     OR EXISTS (SELECT 1 FROM policies WHERE id = ?)";
 
-const SUBJECT: &[Field] = &[
+pub const SUBJECT: &[Field] = &[
     Field {
         name: "type",
         sql: "m.subject_type",
