@@ -285,7 +285,7 @@ pub async fn list(
 
 /// A statement SQLite stopped at the read budget is the request's own cost, not a fault of
 /// the server: 503 `timeout`, not 500.
-fn over_budget(error: AppError, state: &AppState) -> AppError {
+pub fn over_budget(error: AppError, state: &AppState) -> AppError {
     match error {
         AppError::Database(e) if is_interrupted(&e) => AppError::QueryTimeout(state.reads.budget()),
         other => other,

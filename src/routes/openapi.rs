@@ -454,6 +454,128 @@ fn add_drafts(paths: PathsBuilder) -> PathsBuilder {
     paths.path("/v1/drafts", PathItem::new(HttpMethod::Post, draft))
 }
 
+/// The metrics filters and `q`, which breakdowns and series read as the metrics list does.
+fn with_metrics_filters(mut op: OperationBuilder) -> OperationBuilder {
+    op = op.parameter(query_param(
+        "q",
+        RefOr::T(Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(SchemaType::new(Type::String))
+                .min_length(Some(1))
+                .max_length(Some(MAX_QUERY_CHARS))
+                .build(),
+        )),
+        "Text search, as on /v1/metrics.",
+    ));
+    for spec in read::metrics::METRICS.filters {
+        op = op.parameter(filter_param(spec));
+    }
+    op
+}
+
+fn json_ok(description: &str, schema: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name(schema)))
+                .build(),
+        )
+        .build()
+}
+
+/// `/v1/metrics/breakdown` and `/v1/series`.
+fn add_answers(paths: PathsBuilder) -> PathsBuilder {
+    let by: Vec<&str> = read::answers::BY.iter().map(|b| b.name).collect();
+    let breakdown = OperationBuilder::new()
+        .summary(Some(
+            "Count, sum, min and max of the selected metrics per group",
+        ))
+        .description(Some(
+            "Groups every metric the filters select (the rows /v1/metrics lists for the same \
+             filters, every page) by one or two fields. Sums are given only within one unit: a \
+             request whose groups would mix units is a 400 saying which filter to add. A group \
+             is `bounded` when any of its figures is not exact; a sum of \"more than\" figures \
+             is a lower bound. Groups come in key order, missing values last.",
+        ))
+        .operation_id(Some("metrics_breakdown"))
+        .tag("metrics")
+        .parameter(
+            ParameterBuilder::new()
+                .name("by")
+                .parameter_in(ParameterIn::Query)
+                .required(Required::True)
+                .description(Some(
+                    "One or two fields to group by, repeated (`by=region&by=kind`) or joined by \
+                     a comma.",
+                ))
+                .schema(Some(
+                    ArrayBuilder::new()
+                        .items(string_schema(Some(&by), "a field"))
+                        .min_items(Some(1))
+                        .max_items(Some(2)),
+                ))
+                .build(),
+        )
+        .parameter(query_param(
+            "level",
+            string_schema(Some(crate::bundle::model::REGION_LEVELS), "a region level"),
+            "With by=region, groups each metric under its region's ancestor at this level; \
+             metrics of a region above the level form the group whose region is null.",
+        ));
+    let breakdown = with_metrics_filters(breakdown)
+        .response("200", json_ok("The groups.", "Breakdown"))
+        .response(
+            "400",
+            problem(
+                "A parameter is unknown or malformed, an id does not exist, or the groups would \
+                 add up figures of different units; `errors` names the parameter.",
+            ),
+        );
+    let series = OperationBuilder::new()
+        .summary(Some("The selected metrics as time series"))
+        .description(Some(
+            "One series per indicator, subject, unit and region, each holding the selected \
+             metrics that have a period, in time order (by `period_start`, then `kind`), \
+             actuals and targets side by side. Metrics without a period are left out and \
+             counted in `meta.without_period`. Pages hold at most `limit` series.",
+        ))
+        .operation_id(Some("series"))
+        .tag("metrics")
+        .parameter(query_param(
+            "limit",
+            RefOr::T(Schema::Object(
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::new(Type::Integer))
+                    .minimum(Some(1))
+                    .maximum(Some(MAX_LIMIT))
+                    .default(Some(DEFAULT_LIMIT.into()))
+                    .build(),
+            )),
+            "Series per page.",
+        ))
+        .parameter(query_param(
+            "cursor",
+            string_schema(None, "opaque"),
+            "The previous page's meta.next_cursor.",
+        ));
+    let series = with_metrics_filters(series)
+        .response("200", json_ok("A page of series.", "SeriesList"))
+        .response(
+            "400",
+            problem(
+                "A parameter is unknown or malformed, or an id does not exist; `errors` names it.",
+            ),
+        );
+    paths
+        .path(
+            "/v1/metrics/breakdown",
+            PathItem::new(HttpMethod::Get, breakdown),
+        )
+        .path("/v1/series", PathItem::new(HttpMethod::Get, series))
+}
+
 pub fn document() -> OpenApi {
     let mut paths = PathsBuilder::new();
     paths = add_collection(
@@ -514,6 +636,7 @@ pub fn document() -> OpenApi {
     paths = paths.path("/v1/search", PathItem::new(HttpMethod::Get, search));
     paths = add_writes(paths);
     paths = add_drafts(paths);
+    paths = add_answers(paths);
     let health = OperationBuilder::new()
         .summary(Some("200 when the service and its database answer"))
         .operation_id(Some("health"))
@@ -602,6 +725,14 @@ pub fn document() -> OpenApi {
         .schema_from::<Source>()
         .schema_from::<SourceDetail>()
         .schema_from::<Hit>()
+        .schema_from::<super::answers::Label>()
+        .schema_from::<super::answers::BreakdownGroup>()
+        .schema_from::<super::answers::BreakdownMeta>()
+        .schema_from::<super::answers::Breakdown>()
+        .schema_from::<super::answers::SeriesPoint>()
+        .schema_from::<super::answers::Series>()
+        .schema_from::<super::answers::SeriesMeta>()
+        .schema_from::<super::answers::SeriesList>()
         .schema_from::<crate::db::store::StoreSummary>()
         .schema_from::<super::drafts::DraftResponse>()
         .schema_from::<crate::extract::Note>()

@@ -72,6 +72,23 @@ impl Params {
         Some(first)
     }
 
+    /// Declares `name` as accepted and returns every value it is given, in order, each also
+    /// split at commas: for parameters that name several things (`by=region&by=indicator`).
+    pub fn take_repeated(&mut self, name: &'static str) -> Vec<String> {
+        self.accepted.push(name);
+        let values: Vec<String> = self
+            .pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .flat_map(|(_, v)| v.split(',').map(|p| p.trim().to_owned()))
+            .collect();
+        if values.iter().any(String::is_empty) {
+            self.problem(name, "must not be empty");
+            return Vec::new();
+        }
+        values
+    }
+
     pub fn take_filter(&mut self, spec: &Filter) -> Option<FilterValue> {
         let raw = self.take(spec.param)?;
         let value = match spec.kind {

@@ -6,6 +6,7 @@ mod client;
 mod helpers;
 mod process;
 
+mod answers;
 mod binary;
 mod bounds;
 mod bundles;

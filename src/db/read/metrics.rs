@@ -20,7 +20,7 @@ const SUBJECT_EXISTS: &str = "EXISTS (SELECT 1 FROM regions WHERE id = ?) \
 /// The subject's names come from the `*_names` indexes alone (migration `0005`): SQLite
 /// would pick the unique index on `id` and then read the row, a second lookup for each name
 /// of each metric on a page.
-const SUBJECT: &[Field] = &[
+pub const SUBJECT: &[Field] = &[
     Field {
         name: "type",
         sql: "m.subject_type",

@@ -4,6 +4,7 @@
 //! its SQL and its existence check, so declaring a filter and implementing it are one edit.
 //! `routes/` parses a request into a [`ListQuery`] and renders what comes back; it holds no SQL.
 
+pub mod answers;
 pub mod counts;
 pub mod enterprises;
 pub mod indicators;

@@ -202,6 +202,16 @@ fn push_count(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
     push_where(qb, query, &f);
 }
 
+/// Pushes a query selecting the id of every row a list request matches, pages aside: what an
+/// answer over the whole selection (a breakdown, a series) reads, so it counts exactly the rows
+/// the list would show.
+pub fn push_selected_ids(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
+    let f = from(query);
+    qb.push(format!("SELECT {} FROM ", f.id));
+    push_from(qb, query, &f, true);
+    push_where(qb, query, &f);
+}
+
 /// Pushes the query picking the page's rows (one more than the limit, to learn whether a next
 /// page exists) as `id`, `k` (the sort key) and the collection's carried columns.
 fn push_pick(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
