@@ -50,24 +50,29 @@ fn read_meta(row: &SqliteRow, query: &ListQuery) -> AppResult<Meta> {
     };
     let id: Option<String> = row.try_get(LAST_ID)?;
     let next = match (key, id) {
-        (Some(key), Some(id)) if fetched > query.limit => Some(Cursor { key, id }),
+        // `limit=0` asks for the total alone: there is no page to follow.
+        (Some(key), Some(id)) if fetched > query.limit && query.limit > 0 => {
+            Some(Cursor { key, id })
+        }
         _ => None,
     };
     let mut problems = Vec::new();
     let mut column = CHECKS;
     for (filter, value) in &query.filters {
         if let FilterKind::Ref(_) = filter.kind {
-            let exists: i64 = row.try_get(column)?;
-            column += 1;
-            if exists == 0 {
-                problems.push(ParamProblem {
-                    param: filter.param.to_owned(),
-                    message: format!(
-                        "no {} with id `{}`",
-                        filter.param.replace('_', " "),
-                        value.text()
-                    ),
-                });
+            for v in value.values() {
+                let exists: i64 = row.try_get(column)?;
+                column += 1;
+                if exists == 0 {
+                    problems.push(ParamProblem {
+                        param: filter.param.to_owned(),
+                        message: format!(
+                            "no {} with id `{}`",
+                            filter.param.replace('_', " "),
+                            v.text()
+                        ),
+                    });
+                }
             }
         }
     }

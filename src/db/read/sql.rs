@@ -46,12 +46,20 @@ struct From {
 fn from(query: &ListQuery) -> From {
     match query.collection.rows {
         Rows::Table { id, keyed, .. } => match keyed {
-            Some(k) if query.filters.iter().any(|(f, _)| f.param == k.by) => From {
-                id: k.id,
-                keyed: true,
-                joined: query.filters.iter().any(|(f, _)| f.keyed.is_none())
-                    || query.sort.keyed.is_none(),
-            },
+            // Several regions at once would list a row once per region it lies in.
+            Some(k)
+                if query
+                    .filters
+                    .iter()
+                    .any(|(f, v)| f.param == k.by && !matches!(v, FilterValue::Any(_))) =>
+            {
+                From {
+                    id: k.id,
+                    keyed: true,
+                    joined: query.filters.iter().any(|(f, _)| f.keyed.is_none())
+                        || query.sort.keyed.is_none(),
+                }
+            }
             _ => From {
                 id,
                 keyed: false,
@@ -85,7 +93,7 @@ fn push_from(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery, f: &From, cou
     }
 }
 
-/// Pushes ` AND (sql)` with each `?` bound as `kind` says.
+/// Pushes ` AND (sql)` with each `?` bound as `kind` says; several values are OR-ed.
 fn push_condition(
     qb: &mut QueryBuilder<'_, Sqlite>,
     sql: &str,
@@ -93,7 +101,14 @@ fn push_condition(
     value: &FilterValue,
 ) {
     qb.push(" AND (");
-    push_bound(qb, sql, kind, value);
+    for (i, v) in value.values().into_iter().enumerate() {
+        if i > 0 {
+            qb.push(" OR ");
+        }
+        qb.push("(");
+        push_bound(qb, sql, kind, v);
+        qb.push(")");
+    }
     qb.push(")");
 }
 
@@ -191,6 +206,15 @@ pub fn count_query(query: &ListQuery, prefix: &str) -> QueryBuilder<'static, Sql
 fn push_count(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
     let f = from(query);
     qb.push("SELECT COUNT(*) FROM ");
+    push_from(qb, query, &f, true);
+    push_where(qb, query, &f);
+}
+
+/// Pushes `SELECT id FROM … WHERE …`: the ids of every row a list request matches, for
+/// figures computed over all of them (facets).
+pub fn push_matching_ids(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
+    let f = from(query);
+    qb.push(format!("SELECT {} AS id FROM ", f.id));
     push_from(qb, query, &f, true);
     push_where(qb, query, &f);
 }
@@ -306,9 +330,11 @@ fn push_meta(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery, with_total: b
     }
     for (i, (filter, value)) in query.filters.iter().enumerate() {
         if let FilterKind::Ref(exists) = filter.kind {
-            qb.push("(");
-            push_bound(qb, exists, filter.kind, value);
-            qb.push(format!(") AS check_{i}, "));
+            for (j, v) in value.values().into_iter().enumerate() {
+                qb.push("(");
+                push_bound(qb, exists, filter.kind, v);
+                qb.push(format!(") AS check_{i}_{j}, "));
+            }
         }
     }
 }
