@@ -17,7 +17,7 @@ use super::params::Params;
 use crate::db::DataVersion;
 use crate::db::budget::is_interrupted;
 use crate::db::read::facets::{
-    DEFAULT_FACET_SIZE, FacetRequest, MAX_FACET_SIZE, facets_of, fetch_facets,
+    DEFAULT_FACET_SIZE, FacetRequest, Facets, MAX_FACET_SIZE, facets_of, fetch_facets,
 };
 use crate::db::read::{self, Collection, Cursor, DEFAULT_LIMIT, Key, ListQuery, MAX_LIMIT};
 use crate::error::{AppError, AppResult};
@@ -268,7 +268,7 @@ pub struct Meta {
     pub next_cursor: Option<String>,
     /// Only when the request asked for facets.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub facets: Option<serde_json::Map<String, serde_json::Value>>,
+    pub facets: Option<Facets>,
 }
 
 /// The single-item envelope, `{"data": {…}}`.
@@ -332,16 +332,11 @@ pub async fn list(
             let facets = if facets.facets.is_empty() {
                 None
             } else {
-                let counted = fetch_facets(&state.pool, &state.reads, &query, &facets)
-                    .await
-                    .map_err(|e| over_budget(e, state))?;
-                let mut map = serde_json::Map::new();
-                for (name, counts) in counted {
-                    let value = serde_json::to_value(counts)
-                        .map_err(|e| AppError::Internal(e.to_string()))?;
-                    map.insert(name.to_owned(), value);
-                }
-                Some(map)
+                Some(
+                    fetch_facets(&state.pool, &state.reads, &query, &facets)
+                        .await
+                        .map_err(|e| over_budget(e, state))?,
+                )
             };
             let meta = Meta {
                 total: page.total,

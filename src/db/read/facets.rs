@@ -224,13 +224,28 @@ fn facet_query(
     qb
 }
 
+/// The facets of one answer, in the order asked, serialized as one object keyed by field.
+#[derive(Debug)]
+pub struct Facets(pub Vec<(&'static str, FacetCounts)>);
+
+impl Serialize for Facets {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, counts) in &self.0 {
+            map.serialize_entry(name, counts)?;
+        }
+        map.end()
+    }
+}
+
 /// Counts each requested facet over the rows `query` selects, in the order asked.
 pub async fn fetch_facets(
     pool: &SqlitePool,
     reads: &Reads,
     query: &ListQuery,
     request: &FacetRequest,
-) -> AppResult<Vec<(&'static str, FacetCounts)>> {
+) -> AppResult<Facets> {
     let mut conn = reads.acquire(pool, Weight::Heavy).await?;
     let mut out = Vec::new();
     for facet in &request.facets {
@@ -251,5 +266,5 @@ pub async fn fetch_facets(
         values.truncate(request.size as usize);
         out.push((facet.name, FacetCounts { values, truncated }));
     }
-    Ok(out)
+    Ok(Facets(out))
 }
