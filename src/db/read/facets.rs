@@ -189,33 +189,23 @@ fn facet_query(
          WHERE rel.v IS NOT NULL)",
         facet.relation
     ));
-    let grouped = match (&request.level, facet.region) {
-        (Some(level), true) => {
-            // A value below the level counts for its ancestor at the level; one above it has
-            // no such ancestor and is left out.
-            let mut g = String::from(
-                "SELECT rc.ancestor AS v, COUNT(*) AS n FROM f \
-                 CROSS JOIN region_closure rc ON rc.descendant = f.v \
-                 CROSS JOIN regions lr ON lr.id = rc.ancestor WHERE lr.level = ",
-            );
-            g.push_str("?");
-            g.push_str(" GROUP BY rc.ancestor");
-            Some((g, level.clone()))
-        }
-        _ => None,
-    };
     let (label_zh, label_en) = facet.labels.unwrap_or(("NULL", "NULL"));
     qb.push(format!(
         " SELECT v, n, {label_zh} AS label_zh, {label_en} AS label_en FROM ("
     ));
-    match grouped {
-        Some((g, level)) => {
-            let (before, after) = g.split_once('?').expect("one parameter");
-            qb.push(before);
-            qb.push_bind(level);
-            qb.push(after);
+    match (&request.level, facet.region) {
+        (Some(level), true) => {
+            // A value below the level counts for its ancestor at the level; one above it has
+            // no such ancestor and is left out.
+            qb.push(
+                "SELECT rc.ancestor AS v, COUNT(*) AS n FROM f \
+                 CROSS JOIN region_closure rc ON rc.descendant = f.v \
+                 CROSS JOIN regions lr ON lr.id = rc.ancestor WHERE lr.level = ",
+            );
+            qb.push_bind(level.clone());
+            qb.push(" GROUP BY rc.ancestor");
         }
-        None => {
+        _ => {
             qb.push("SELECT v, COUNT(*) AS n FROM f GROUP BY v");
         }
     }

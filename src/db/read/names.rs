@@ -83,10 +83,13 @@ struct Entry {
     names: Vec<String>,
 }
 
+/// The entries of one kind and the data version they were read at.
+type Kept = (i64, Arc<Vec<Entry>>);
+
 /// The entries of each kind, under the data version they were read at.
 #[derive(Clone, Default)]
 pub struct Names {
-    inner: Arc<Mutex<HashMap<Kind, (i64, Arc<Vec<Entry>>)>>>,
+    inner: Arc<Mutex<HashMap<Kind, Kept>>>,
 }
 
 impl std::fmt::Debug for Names {
