@@ -65,7 +65,58 @@ fn filter_param(spec: &Filter) -> utoipa::openapi::path::Parameter {
         )),
         _ => string_schema(None, &spec.kind.describe()),
     };
-    query_param(spec.param, schema, spec.doc)
+    let doc = match spec.kind {
+        FilterKind::Ref(_) => format!(
+            "{} Also takes a name (Chinese or English, any case) or an alias; an unknown or \
+             ambiguous one is a 400 naming the closest ids. Several values, separated by commas \
+             or repeated, mean either.",
+            spec.doc
+        ),
+        FilterKind::Enum(_) | FilterKind::Tag => format!(
+            "{} Several values, separated by commas or repeated, mean either; each is checked.",
+            spec.doc
+        ),
+        _ => spec.doc.to_owned(),
+    };
+    query_param(spec.param, schema, &doc)
+}
+
+/// `meta.facets`: per field asked for, its values with their labels and counts.
+fn facets_schema() -> ObjectBuilder {
+    let value = ObjectBuilder::new()
+        .property(
+            "value",
+            ObjectBuilder::new().schema_type(SchemaType::new(Type::String)),
+        )
+        .property(
+            "label_zh",
+            ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null])),
+        )
+        .property(
+            "label_en",
+            ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null])),
+        )
+        .property(
+            "count",
+            ObjectBuilder::new().schema_type(SchemaType::new(Type::Integer)),
+        )
+        .required("value")
+        .required("label_zh")
+        .required("label_en")
+        .required("count");
+    let counts = ObjectBuilder::new()
+        .property("values", ArrayBuilder::new().items(value))
+        .property(
+            "truncated",
+            ObjectBuilder::new().schema_type(SchemaType::new(Type::Boolean)),
+        )
+        .required("values")
+        .required("truncated");
+    ObjectBuilder::new()
+        .description(Some(
+            "Only when `facet` is given: each field's values, largest count first.",
+        ))
+        .additional_properties(Some(counts))
 }
 
 fn problem(description: &str) -> RefOr<utoipa::openapi::Response> {
@@ -94,6 +145,7 @@ fn list_schema(item: &str) -> Schema {
             "next_cursor",
             ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null])),
         )
+        .property("facets", facets_schema())
         .required("total")
         .required("limit")
         .required("next_cursor");
@@ -126,12 +178,12 @@ fn list_operation(c: &Collection, item: &str, summary: &str) -> OperationBuilder
             RefOr::T(Schema::Object(
                 ObjectBuilder::new()
                     .schema_type(SchemaType::new(Type::Integer))
-                    .minimum(Some(1))
+                    .minimum(Some(0))
                     .maximum(Some(MAX_LIMIT))
                     .default(Some(DEFAULT_LIMIT.into()))
                     .build(),
             )),
-            "Items per page.",
+            "Items per page; 0 for the total (and facets) alone.",
         ))
         .parameter(query_param(
             "cursor",
@@ -167,6 +219,37 @@ fn list_operation(c: &Collection, item: &str, summary: &str) -> OperationBuilder
         ));
     for spec in c.filters {
         op = op.parameter(filter_param(spec));
+    }
+    let facets = crate::db::read::facets::facets_of(c.name);
+    if !facets.is_empty() {
+        let names: Vec<&str> = facets.iter().map(|f| f.name).collect();
+        op = op
+            .parameter(query_param(
+                "facet",
+                string_schema(Some(&names), "a facetable field"),
+                "Adds meta.facets: how many of all matching rows (not the page) carry each value \
+                 of the field. Repeatable or comma-separated; JSON only (with CSV it is a 400).",
+            ))
+            .parameter(query_param(
+                "facet_size",
+                RefOr::T(Schema::Object(
+                    ObjectBuilder::new()
+                        .schema_type(SchemaType::new(Type::Integer))
+                        .minimum(Some(1))
+                        .maximum(Some(crate::db::read::facets::MAX_FACET_SIZE))
+                        .default(Some(crate::db::read::facets::DEFAULT_FACET_SIZE.into()))
+                        .build(),
+                )),
+                "Values per facet; `truncated` says when more exist.",
+            ));
+        if facets.iter().any(|f| f.region) {
+            op = op.parameter(query_param(
+                "facet_level",
+                string_schema(Some(crate::bundle::model::REGION_LEVELS), "a region level"),
+                "Counts a region facet at this level: a row counts for its region's ancestor \
+                 at the level; rows whose region lies above the level are left out.",
+            ));
+        }
     }
     op.response(
         "200",

@@ -89,8 +89,62 @@ impl Params {
         values
     }
 
+    /// Declares `name` as accepted and returns every value it is given, repeated or separated
+    /// by commas, in order and once each; an empty or control-laden value is a problem.
+    pub fn take_many(&mut self, name: &'static str) -> Vec<String> {
+        self.accepted.push(name);
+        let given: Vec<String> = self
+            .pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect();
+        let mut out: Vec<String> = Vec::new();
+        for raw in given {
+            for part in raw.split(',') {
+                let part = part.trim();
+                if part.is_empty() {
+                    self.problem(name, "must not be empty (nor hold an empty item in a list)");
+                } else if let Some(c) = part.chars().find(|&c| is_refused_control(c)) {
+                    self.problem(
+                        name,
+                        format!(
+                            "contains the control character U+{:04X}; only text, spaces, tabs \
+                             and line breaks are accepted",
+                            c as u32
+                        ),
+                    );
+                } else if !out.iter().any(|v| v == part) {
+                    out.push(part.to_owned());
+                }
+            }
+        }
+        out
+    }
+
+    /// An enum, id or tag filter takes several values (any of which a row may match); the
+    /// others take one.
     pub fn take_filter(&mut self, spec: &Filter) -> Option<FilterValue> {
+        if matches!(
+            spec.kind,
+            FilterKind::Enum(_) | FilterKind::Ref(_) | FilterKind::Tag
+        ) {
+            let raws = self.take_many(spec.param);
+            let mut values: Vec<FilterValue> = raws
+                .into_iter()
+                .filter_map(|raw| self.check_filter(spec, raw))
+                .collect();
+            return match values.len() {
+                0 => None,
+                1 => values.pop(),
+                _ => Some(FilterValue::Any(values)),
+            };
+        }
         let raw = self.take(spec.param)?;
+        self.check_filter(spec, raw)
+    }
+
+    fn check_filter(&mut self, spec: &Filter, raw: String) -> Option<FilterValue> {
         let value = match spec.kind {
             FilterKind::Enum(allowed) if !allowed.contains(&raw.as_str()) => {
                 self.problem(
@@ -128,9 +182,8 @@ impl Params {
                 );
                 return None;
             }
-            FilterKind::Ref(_) | FilterKind::Tag
-                if !crate::bundle::validate::is_slug(&raw.replace('_', "-")) =>
-            {
+            // An id filter also takes a name (`region=甘肃`), resolved against the data.
+            FilterKind::Tag if !crate::bundle::validate::is_slug(&raw.replace('_', "-")) => {
                 self.problem(
                     spec.param,
                     format!("`{raw}` is not {}", spec.kind.describe()),

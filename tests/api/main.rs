@@ -19,6 +19,7 @@ mod crash;
 mod drafts;
 mod enterprises;
 mod errors;
+mod facets;
 mod fulltext;
 mod http;
 mod indicators;

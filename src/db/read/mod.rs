@@ -7,8 +7,10 @@
 pub mod answers;
 pub mod counts;
 pub mod enterprises;
+pub mod facets;
 pub mod indicators;
 pub mod metrics;
+pub mod names;
 pub mod page;
 pub mod policies;
 pub mod projects;
@@ -219,6 +221,8 @@ impl Collection {
 pub enum FilterValue {
     Text(String),
     Number(f64),
+    /// Several values of one enum, id or tag filter, any of which a row may match.
+    Any(Vec<FilterValue>),
 }
 
 impl FilterValue {
@@ -226,6 +230,15 @@ impl FilterValue {
         match self {
             Self::Text(s) => s.clone(),
             Self::Number(n) => n.to_string(),
+            Self::Any(values) => values.iter().map(Self::text).collect::<Vec<_>>().join(","),
+        }
+    }
+
+    /// The values a row may match: several for [`FilterValue::Any`], else this one.
+    pub fn values(&self) -> Vec<&FilterValue> {
+        match self {
+            Self::Any(values) => values.iter().collect(),
+            other => vec![other],
         }
     }
 
@@ -233,6 +246,7 @@ impl FilterValue {
         match self {
             Self::Number(n) => *n,
             Self::Text(s) => s.parse().unwrap_or(f64::NAN),
+            Self::Any(_) => f64::NAN,
         }
     }
 }

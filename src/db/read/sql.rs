@@ -53,12 +53,20 @@ struct From {
 fn from(query: &ListQuery) -> From {
     match query.collection.rows {
         Rows::Table { id, keyed, .. } => match keyed {
-            Some(k) if query.filters.iter().any(|(f, _)| f.param == k.by) => From {
-                id: k.id,
-                keyed: true,
-                joined: query.filters.iter().any(|(f, _)| f.keyed.is_none())
-                    || query.sort.keyed.is_none(),
-            },
+            // Several regions at once would list a row once per region it lies in.
+            Some(k)
+                if query
+                    .filters
+                    .iter()
+                    .any(|(f, v)| f.param == k.by && !matches!(v, FilterValue::Any(_))) =>
+            {
+                From {
+                    id: k.id,
+                    keyed: true,
+                    joined: query.filters.iter().any(|(f, _)| f.keyed.is_none())
+                        || query.sort.keyed.is_none(),
+                }
+            }
             _ => From {
                 id,
                 keyed: false,
@@ -92,7 +100,7 @@ fn push_from(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery, f: &From, cou
     }
 }
 
-/// Pushes ` AND (sql)` with each `?` bound as `kind` says.
+/// Pushes ` AND (sql)` with each `?` bound as `kind` says; several values are OR-ed.
 fn push_condition(
     qb: &mut QueryBuilder<'_, Sqlite>,
     sql: &str,
@@ -100,7 +108,14 @@ fn push_condition(
     value: &FilterValue,
 ) {
     qb.push(" AND (");
-    push_bound(qb, sql, kind, value);
+    for (i, v) in value.values().into_iter().enumerate() {
+        if i > 0 {
+            qb.push(" OR ");
+        }
+        qb.push("(");
+        push_bound(qb, sql, kind, v);
+        qb.push(")");
+    }
     qb.push(")");
 }
 
@@ -208,6 +223,13 @@ fn push_count(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
 pub fn push_selected_ids(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
     let f = from(query);
     qb.push(format!("SELECT {} FROM ", f.id));
+}
+
+/// Pushes `SELECT id FROM … WHERE …`: the ids of every row a list request matches, for
+/// figures computed over all of them (facets).
+pub fn push_matching_ids(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
+    let f = from(query);
+    qb.push(format!("SELECT {} AS id FROM ", f.id));
     push_from(qb, query, &f, true);
     push_where(qb, query, &f);
 }
@@ -332,9 +354,12 @@ fn push_meta(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery, with_total: b
     }
     for (filter, value) in &query.filters {
         if let FilterKind::Ref(exists) = filter.kind {
-            qb.push(", (");
-            push_bound(qb, exists, filter.kind, value);
-            qb.push(")");
+            // One check for each id the filter names (`region=gansu,jinchang`).
+            for v in value.values() {
+                qb.push(", (");
+                push_bound(qb, exists, filter.kind, v);
+                qb.push(")");
+            }
         }
     }
     if csv {
