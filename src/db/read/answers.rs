@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
 
 use super::metrics::SUBJECT;
-use super::sql::{json_object, push_selected_ids};
+use super::sql::{json_object, push_matching_ids};
 use super::{FilterKind, ListQuery};
 use crate::bundle::dates::period_bounds;
 use crate::db::budget::{Reads, Weight};
@@ -156,7 +156,7 @@ fn push_picked(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
     qb.push("WITH term(t) AS (SELECT ");
     qb.push_bind(query.q.as_ref().map(|t| t.text.clone()));
     qb.push("), picked(id) AS MATERIALIZED (");
-    push_selected_ids(qb, query);
+    push_matching_ids(qb, query);
     qb.push(") ");
 }
 

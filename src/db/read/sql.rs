@@ -217,16 +217,9 @@ fn push_count(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
     push_where(qb, query, &f);
 }
 
-/// Pushes a query selecting the id of every row a list request matches, pages aside: what an
-/// answer over the whole selection (a breakdown, a series) reads, so it counts exactly the rows
-/// the list would show.
-pub fn push_selected_ids(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
-    let f = from(query);
-    qb.push(format!("SELECT {} FROM ", f.id));
-}
-
-/// Pushes `SELECT id FROM … WHERE …`: the ids of every row a list request matches, for
-/// figures computed over all of them (facets).
+/// Pushes `SELECT id FROM … WHERE …`: the ids of every row a list request matches, pages
+/// aside, for figures computed over all of them (facets, breakdowns, series), so they count
+/// exactly the rows the list would show.
 pub fn push_matching_ids(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
     let f = from(query);
     qb.push(format!("SELECT {} AS id FROM ", f.id));
