@@ -49,7 +49,7 @@ async fn parents(app: &TestApp) -> BTreeMap<String, (Option<String>, String)> {
 /// Checks one breakdown against the metrics list under the same filters: the same groups,
 /// and in each the count, sum, min, max, unit and bound the listed rows give; or, when some
 /// group of listed rows mixes units, the 400 naming `by`.
-async fn check_breakdown(app: &TestApp, by: &[&str], level: Option<&str>, filters: &str) {
+async fn check_breakdown(app: &TestApp, by: &[&str], level: Option<&str>, filters: &str) -> bool {
     let tree = parents(app).await;
     let rollup = |id: &str| -> Option<String> {
         let Some(level) = level else {
@@ -95,7 +95,7 @@ async fn check_breakdown(app: &TestApp, by: &[&str], level: Option<&str>, filter
     if mixed {
         let body = assert_problem(&r, 400, Some("by"));
         assert!(body.to_string().contains("unit="), "{body}");
-        return;
+        return false;
     }
     assert_eq!(r.status.as_u16(), 200, "{url}: {}", r.text());
     let answer = r.json();
@@ -124,6 +124,7 @@ async fn check_breakdown(app: &TestApp, by: &[&str], level: Option<&str>, filter
             assert!(g["labels"][f].is_object(), "{url} {key}: labels.{f}");
         }
     }
+    !groups.is_empty()
 }
 
 /// Breakdowns over several fields and filters (region, text search, kinds) agree with the list.
@@ -144,9 +145,14 @@ async fn breakdowns_match_the_list() {
         (&["region"], None, ""),
         (&["indicator"], None, ""),
     ];
+    let mut compared = 0;
     for (by, level, filters) in cases {
-        check_breakdown(&app, by, *level, filters).await;
+        compared += usize::from(check_breakdown(&app, by, *level, filters).await);
     }
+    assert!(
+        compared >= 8,
+        "only {compared} breakdowns had groups to compare"
+    );
     // Each indicator alone: one unit per group in practice, so sums are given.
     let indicators = app.list_all("/v1/indicators").await;
     for ind in indicators.iter().take(12) {
@@ -254,7 +260,7 @@ async fn all_series(app: &TestApp, filters: &str) -> (Vec<Value>, i64) {
 
 /// Series points are exactly the listed facts that have a period, each in its series, in time
 /// order, with the period's first and last day; facts without a period are counted.
-async fn check_series(app: &TestApp, filters: &str) {
+async fn check_series(app: &TestApp, filters: &str) -> usize {
     let listed = app.list_all(&format!("/v1/metrics?{filters}")).await;
     let (series, without) = all_series(app, filters).await;
     let by_id: BTreeMap<&str, &Value> = listed
@@ -311,6 +317,7 @@ async fn check_series(app: &TestApp, filters: &str) {
     }
     let seen: BTreeSet<&str> = seen.iter().map(String::as_str).collect();
     assert_eq!(seen, dated, "{filters}");
+    seen.len()
 }
 
 #[tokio::test]
@@ -397,4 +404,45 @@ async fn region_path_in_csv() {
         row.contains("china; gansu"),
         "{row} (path is column {column})"
     );
+}
+
+/// The same agreements on a synthetic corpus, where groups, regions and periods are many.
+#[tokio::test]
+async fn answers_match_the_list_on_a_synthetic_corpus() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("answers.db");
+    let pool = industry_facts::db::connect(path.to_str().unwrap())
+        .await
+        .unwrap();
+    industry_facts::db::seed::load(&pool).await.unwrap();
+    let mut options = industry_facts::synth::Options::new(2_000);
+    options.seed = 11;
+    industry_facts::synth::generate(&pool, &options)
+        .await
+        .unwrap();
+    let app = TestApp::new(pool);
+    for (by, level, filters) in [
+        (&["region", "unit"][..], Some("province"), ""),
+        (&["indicator", "unit"][..], None, "kind=actual"),
+        (&["period", "unit"][..], None, "region=gansu"),
+        (&["unit", "qualifier"][..], None, "from=2020&to=2022"),
+    ] {
+        assert!(
+            check_breakdown(&app, by, level, filters).await,
+            "{by:?} {filters}: nothing to compare"
+        );
+    }
+    let indicators = app.list_all("/v1/indicators").await;
+    for ind in indicators.iter().take(3) {
+        let id = ind["id"].as_str().unwrap();
+        check_breakdown(
+            &app,
+            &["region"],
+            Some("province"),
+            &format!("indicator={id}"),
+        )
+        .await;
+        check_series(&app, &format!("indicator={id}&region=gansu")).await;
+    }
+    assert!(check_series(&app, "region=jinchang").await > 0);
 }
