@@ -21,14 +21,15 @@
 /// stays bounded.
 pub const MAX_QUERY_CHARS: usize = 200;
 
-/// The most space-separated words a search text may have. Every distinct word is one more
+/// The most parts (separated by spaces or commas) a search text may have. Every distinct part
+/// is one more
 /// phrase for FTS5 to look up in each collection the query reaches (a dozen lookups on
 /// `/v1/search`), and a short word is a prefix that may expand to much of the vocabulary. The
 /// longest title in the data is 16 words; a query of more words than that narrows nothing.
 pub const MAX_QUERY_WORDS: usize = 24;
 
 /// Why `text` is not a search text this service takes, if it is not: too long, or too many
-/// words. The message reads after the parameter's name.
+/// parts. The message reads after the parameter's name.
 pub fn query_problem(text: &str) -> Option<String> {
     let chars = text.chars().count();
     if chars > MAX_QUERY_CHARS {
