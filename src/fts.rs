@@ -22,9 +22,9 @@
 pub const MAX_QUERY_CHARS: usize = 200;
 
 /// The most parts (separated by spaces or commas) a search text may have. Every distinct part
-/// is one more
-/// phrase for FTS5 to look up in each collection the query reaches (a dozen lookups on
-/// `/v1/search`), and a short word is a prefix that may expand to much of the vocabulary. The
+/// is one more phrase for FTS5 to look up in each collection the query reaches (a dozen
+/// lookups on `/v1/search`), and a short word is a prefix that may expand to much of the
+/// vocabulary. The
 /// longest title in the data is 16 words; a query of more words than that narrows nothing.
 pub const MAX_QUERY_WORDS: usize = 24;
 
