@@ -10,6 +10,8 @@ use axum::http::{HeaderMap, HeaderValue, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use bytes::Bytes;
+use futures_util::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
 
 use super::Routes;
@@ -54,12 +56,40 @@ fn decode_cursor(raw: &str) -> Option<Token> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Json,
-    Csv,
+    /// `bom`: whether the body starts with a UTF-8 byte order mark, which Excel needs to read
+    /// the file as UTF-8 rather than the system's legacy code page.
+    Csv {
+        bom: bool,
+    },
+}
+
+/// `bom=true|false`: CSV only; asking for a byte order mark on JSON is refused rather than
+/// ignored, since JSON must not start with one.
+fn take_bom(params: &mut Params, format: Format) -> Format {
+    let bom = match params.take("bom").as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            params.problem("bom", format!("`{other}` is not true or false"));
+            return format;
+        }
+    };
+    match format {
+        Format::Csv { .. } => Format::Csv { bom },
+        Format::Json if bom => {
+            params.problem(
+                "bom",
+                "applies to CSV only (format=csv or Accept: text/csv); JSON never starts with a byte order mark",
+            );
+            format
+        }
+        Format::Json => format,
+    }
 }
 
 pub fn take_format(params: &mut Params, headers: &HeaderMap) -> Format {
     match params.take("format").as_deref() {
-        Some("csv") => Format::Csv,
+        Some("csv") => Format::Csv { bom: false },
         Some("json") => Format::Json,
         Some(other) => {
             params.problem(
@@ -73,7 +103,11 @@ pub fn take_format(params: &mut Params, headers: &HeaderMap) -> Format {
                 .get(header::ACCEPT)
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|v| v.contains("text/csv"));
-            if wants_csv { Format::Csv } else { Format::Json }
+            if wants_csv {
+                Format::Csv { bom: false }
+            } else {
+                Format::Json
+            }
         }
     }
 }
@@ -144,7 +178,7 @@ fn take_facets(
             request.level = Some(v);
         }
     }
-    if format == Format::Csv && params.given("facet") {
+    if matches!(format, Format::Csv { .. }) && params.given("facet") {
         params.problem(
             "facet",
             "facets come in the JSON envelope only; drop it or ask for format=json",
@@ -239,6 +273,7 @@ pub fn parse_with_facets(
     }
     let format = take_format(&mut params, headers);
     let facets = take_facets(collection, &mut params, format);
+    let format = take_bom(&mut params, format);
     let mut filters = Vec::new();
     for filter in collection.filters {
         if let Some(value) = params.take_filter(filter) {
@@ -360,18 +395,33 @@ pub async fn list(
                 uri,
             ))
         }
-        Format::Csv => {
+        Format::Csv { bom } => {
             let page = read::stream_csv(&state.pool, &state.reads, &state.counts, version, &query)
                 .await
                 .map_err(|e| over_budget(e, state))?;
             let next = page.next.as_ref().map(|c| encode_cursor(&label, c));
-            Ok(page_response(
-                Body::from_stream(page.lines),
+            let lines = if bom {
+                let mark = Bytes::from_static("\u{feff}".as_bytes());
+                stream::iter([Ok(mark)]).chain(page.lines).boxed()
+            } else {
+                page.lines
+            };
+            let mut response = page_response(
+                Body::from_stream(lines),
                 "text/csv; charset=utf-8",
                 next,
                 page.total,
                 uri,
-            ))
+            );
+            // A browser saves the page as a file named after the collection instead of
+            // showing it.
+            let disposition = format!("attachment; filename=\"{}.csv\"", collection.name);
+            if let Ok(value) = HeaderValue::from_str(&disposition) {
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_DISPOSITION, value);
+            }
+            Ok(response)
         }
     }
 }

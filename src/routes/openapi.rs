@@ -206,8 +206,10 @@ fn list_operation(c: &Collection, item: &str, summary: &str) -> OperationBuilder
                     .build(),
             )),
             &format!(
-                "Text search (Chinese or English): at most {MAX_QUERY_CHARS} characters and \
-                 {MAX_QUERY_WORDS} words; control characters other than tab and line breaks are \
+                "Text search (Chinese or English): parts separated by spaces, `,`, `，` or `、` \
+                 must all occur; full-width and compatibility forms match their plain forms \
+                 (NFKC) and English plurals their singular. At most {MAX_QUERY_CHARS} characters \
+                 and {MAX_QUERY_WORDS} parts; control characters other than tab and line breaks are \
                  refused. Longer text is a 400 naming `q`; a search whose database work runs past \
                  the server's query budget is a 503 `timeout`."
             ),
@@ -215,7 +217,20 @@ fn list_operation(c: &Collection, item: &str, summary: &str) -> OperationBuilder
         .parameter(query_param(
             "format",
             string_schema(Some(&["json", "csv"]), "response format"),
-            "csv returns the same rows with a header row (also Accept: text/csv).",
+            "csv returns the same rows with a header row (also Accept: text/csv), as an \
+             attachment named after the collection (`Content-Disposition: attachment; \
+             filename=\"metrics.csv\"`).",
+        ))
+        .parameter(query_param(
+            "bom",
+            RefOr::T(Schema::Object(
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::new(Type::Boolean))
+                    .default(Some(serde_json::json!(false)))
+                    .build(),
+            )),
+            "CSV only: true starts the body with a UTF-8 byte order mark, so Excel reads the \
+             file as UTF-8. Given with JSON it is a 400 naming `bom`.",
         ));
     for spec in c.filters {
         op = op.parameter(filter_param(spec));
@@ -715,7 +730,12 @@ pub fn document() -> OpenApi {
         "Hit",
         "Search every collection (q is required)",
     )
-    .operation_id(Some("search"));
+    .operation_id(Some("search"))
+    .description(Some(
+        "Exact names and aliases rank first, then names containing the text, then any other \
+         match. When the whole text is a region's name or alias, the metrics of that region and \
+         every region below it are results too.",
+    ));
     paths = paths.path("/v1/search", PathItem::new(HttpMethod::Get, search));
     paths = add_writes(paths);
     paths = add_drafts(paths);

@@ -125,6 +125,9 @@ impl Params {
     /// An enum, id or tag filter takes several values (any of which a row may match); the
     /// others take one.
     pub fn take_filter(&mut self, spec: &Filter) -> Option<FilterValue> {
+        if let FilterKind::EnumList(allowed) = spec.kind {
+            return self.take_list(spec, allowed);
+        }
         if matches!(
             spec.kind,
             FilterKind::Enum(_) | FilterKind::Ref(_) | FilterKind::Tag
@@ -193,6 +196,39 @@ impl Params {
             _ => FilterValue::Text(raw),
         };
         Some(value)
+    }
+
+    /// Every value of a parameter that may be repeated or list values split by commas, as
+    /// one JSON array; an empty item or one outside `allowed` is a problem.
+    fn take_list(&mut self, spec: &Filter, allowed: &[&str]) -> Option<FilterValue> {
+        self.accepted.push(spec.param);
+        let raw: Vec<String> = self
+            .pairs
+            .iter()
+            .filter(|(k, _)| k == spec.param)
+            .map(|(_, v)| v.clone())
+            .collect();
+        if raw.is_empty() {
+            return None;
+        }
+        let mut values: Vec<String> = Vec::new();
+        for item in raw.iter().flat_map(|v| v.split(',')).map(str::trim) {
+            if item.is_empty() {
+                self.problem(spec.param, "has an empty value in its list");
+                return None;
+            }
+            if !allowed.contains(&item) {
+                self.problem(
+                    spec.param,
+                    format!("unknown value `{item}`, expected {}", spec.kind.describe()),
+                );
+                return None;
+            }
+            if !values.iter().any(|v| v == item) {
+                values.push(item.to_owned());
+            }
+        }
+        Some(FilterValue::Text(serde_json::to_string(&values).ok()?))
     }
 
     /// Fails with every problem seen, including each parameter the route does not accept.

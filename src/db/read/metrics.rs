@@ -75,12 +75,28 @@ pub const METRICS: Collection = Collection {
     fields: &[
         text("id", "m.id"),
         text("indicator", "m.indicator"),
+        text(
+            "indicator_name_zh",
+            "(SELECT name_zh FROM indicators WHERE id = m.indicator)",
+        ),
+        text(
+            "indicator_name_en",
+            "(SELECT name_en FROM indicators WHERE id = m.indicator)",
+        ),
         Field {
             name: "subject",
             sql: "",
             shape: Shape::Object(SUBJECT),
         },
         text("region_id", "m.region_id"),
+        text(
+            "region_name_zh",
+            "(SELECT name_zh FROM regions WHERE id = m.region_id)",
+        ),
+        text(
+            "region_name_en",
+            "(SELECT name_en FROM regions WHERE id = m.region_id)",
+        ),
         Field {
             name: "value",
             sql: "m.value",

@@ -69,6 +69,9 @@ pub struct Field {
 pub enum FilterKind {
     /// One of a fixed set of values.
     Enum(&'static [&'static str]),
+    /// One or more of a fixed set of values, repeated or comma-separated; bound as a JSON
+    /// array for `json_each`.
+    EnumList(&'static [&'static str]),
     /// The id of a stored entity; the expression (each `?` bound to the id) is true when it
     /// exists, and a request naming one that does not is refused.
     Ref(&'static str),
@@ -89,6 +92,10 @@ impl FilterKind {
     pub fn describe(&self) -> String {
         match self {
             Self::Enum(values) => format!("one of {}", values.join(", ")),
+            Self::EnumList(values) => format!(
+                "one or more of {}, comma-separated or repeated",
+                values.join(", ")
+            ),
             Self::Ref(_) => "an id".into(),
             Self::Tag => "a tag".into(),
             Self::Year => "a year such as 2022".into(),
