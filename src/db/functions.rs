@@ -288,16 +288,29 @@ fn skip_chars(text: &[u8], mut from: usize, chars: usize) -> usize {
 
 /// What `substr(text, max(1, instr(text, term) - 60), 240)` gives, found by a fast search
 /// instead of a character-by-character walk: the stretch of an article around the term as
-/// typed, or its start when the term is not in it.
+/// typed, or its start when the term is not in it. Only the characters of the stretch are
+/// counted, backwards from the match, not every character before it.
 pub fn around_bytes<'a>(text: &'a [u8], term: &[u8]) -> &'a [u8] {
-    // Characters before the match: what `instr` counts, less one; 0 when there is none.
-    let before = match memchr::memmem::find(text, term) {
-        Some(at) => text[..at].iter().filter(|&&b| !is_continuation(b)).count(),
+    let start = match memchr::memmem::find(text, term) {
+        Some(at) => back_chars(text, at, AROUND_BEFORE),
         None => 0,
     };
-    let start = skip_chars(text, 0, before.saturating_sub(AROUND_BEFORE));
     let end = skip_chars(text, start, AROUND_LENGTH);
     &text[start..end]
+}
+
+/// Byte offset `chars` characters before `from` (or the start).
+fn back_chars(text: &[u8], mut from: usize, chars: usize) -> usize {
+    for _ in 0..chars {
+        if from == 0 {
+            break;
+        }
+        from -= 1;
+        while from > 0 && is_continuation(text[from]) {
+            from -= 1;
+        }
+    }
+    from
 }
 
 /// `fact_around(text, term)`: see [`around_bytes`].
@@ -318,9 +331,21 @@ unsafe extern "C" fn around(
 
 /// Up to `context` characters either side of the first case-insensitive match.
 pub fn snippet_of(text: &str, term: &str, context: usize) -> String {
+    // As `char::to_lowercase` would, with ASCII (most of what is searched for) done directly.
+    fn lowered(text: &str) -> Vec<char> {
+        let mut out = Vec::with_capacity(text.len());
+        for c in text.chars() {
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
+        }
+        out
+    }
     let chars: Vec<char> = text.chars().collect();
-    let lower: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
-    let needle: Vec<char> = term.chars().flat_map(char::to_lowercase).collect();
+    let lower = lowered(text);
+    let needle = lowered(term);
     // Lowercasing can change lengths only outside ASCII letters; fall back to the start then.
     let at = if lower.len() == chars.len() && !needle.is_empty() {
         lower
@@ -393,6 +418,20 @@ mod tests {
             let got = around_bytes(text.as_bytes(), term.as_bytes());
             assert_eq!(std::str::from_utf8(got).unwrap(), instr_substr(text, term));
         }
+        // The term at every position of a text mixing one-, two- and three-byte characters.
+        let alphabet = ['x', 'é', '金', '\n'];
+        for at in 0..400 {
+            let mut text: String = (0..400).map(|i| alphabet[i % 7 % 4]).collect();
+            text.insert_str(
+                text.char_indices().nth(at).map_or(text.len(), |(b, _)| b),
+                "镍钴",
+            );
+            let got = around_bytes(text.as_bytes(), "镍钴".as_bytes());
+            assert_eq!(
+                std::str::from_utf8(got).unwrap(),
+                instr_substr(&text, "镍钴")
+            );
+        }
     }
 
     #[test]
@@ -423,5 +462,8 @@ mod tests {
         let text = "x".repeat(100) + "Nickel" + &"y".repeat(100);
         let s = snippet_of(&text, "nickel", 5);
         assert_eq!(s, "…xxxxxNickelyyyyy…");
+        // Lowercasing that changes a length (İ becomes two characters) falls back to the start.
+        assert_eq!(snippet_of("İstanbul nickel", "nickel", 3), "İstanbul …");
+        assert_eq!(snippet_of("ÄÖ金昌\nMetals", "äö金昌", 2), "ÄÖ金昌 M…");
     }
 }

@@ -55,8 +55,9 @@ pub async fn is_filled(conn: &mut SqliteConnection) -> Result<bool, sqlx::Error>
 }
 
 /// Moves the rows of regions whose ancestors changed, from the closure as it is to the one in
-/// `temp.closure_next`: one indexed statement per (ancestor, region) pair that came or went,
-/// so a write that adds a few regions touches only their facts.
+/// `temp.closure_next`, so a write that adds a few regions touches only their facts: one
+/// statement files the metrics of every (ancestor, region) pair that came, and one indexed
+/// statement per pair that went (only a moved region loses ancestors) takes them out.
 pub async fn adjust(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     let gone: Vec<(String, String)> = sqlx::query_as(
         "SELECT ancestor, descendant FROM main.region_closure
@@ -74,21 +75,14 @@ pub async fn adjust(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
         .execute(&mut *conn)
         .await?;
     }
-    let came: Vec<(String, String)> = sqlx::query_as(
-        "SELECT ancestor, descendant FROM temp.closure_next
-         EXCEPT SELECT ancestor, descendant FROM main.region_closure",
+    sqlx::query(
+        "INSERT OR IGNORE INTO metric_regions (ancestor, indicator, value, id)
+         SELECT n.ancestor, m.indicator, m.value, m.id
+           FROM temp.closure_next n JOIN metrics m ON m.region_id = n.descendant
+          WHERE NOT EXISTS (SELECT 1 FROM main.region_closure c
+                             WHERE c.ancestor = n.ancestor AND c.descendant = n.descendant)",
     )
-    .fetch_all(&mut *conn)
+    .execute(&mut *conn)
     .await?;
-    for (ancestor, region) in came {
-        sqlx::query(
-            "INSERT OR IGNORE INTO metric_regions (ancestor, indicator, value, id)
-             SELECT ?, indicator, value, id FROM metrics WHERE region_id = ?",
-        )
-        .bind(ancestor)
-        .bind(region)
-        .execute(&mut *conn)
-        .await?;
-    }
     Ok(())
 }

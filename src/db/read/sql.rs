@@ -144,18 +144,16 @@ fn push_bound(qb: &mut QueryBuilder<'_, Sqlite>, sql: &str, kind: FilterKind, va
     }
 }
 
-/// Pushes a subquery selecting the ids of `kind` whose text matches `term`: from the index
-/// when it can answer, else by a literal scan of the same text.
+/// Pushes a subquery selecting the ids of `kind` whose text matches `term`: from the
+/// statement's `matched` rows when the index can answer (see [`push_with`]), else by a
+/// literal scan of the same text.
 pub fn push_matching(qb: &mut QueryBuilder<'_, Sqlite>, kind: &DocKind, term: &Term) {
     match &term.lookup {
-        Lookup::Match(expr) => {
+        Lookup::Match(_) => {
             qb.push(format!(
-                "SELECT ref_id FROM search_docs WHERE kind = '{}' AND rowid IN \
-                 (SELECT rowid FROM search_fts WHERE search_fts MATCH ",
+                "SELECT ref_id FROM matched WHERE kind = '{}'",
                 kind.kind
             ));
-            qb.push_bind(expr.clone());
-            qb.push(")");
         }
         Lookup::Like(pattern) => {
             qb.push(format!(
@@ -167,6 +165,27 @@ pub fn push_matching(qb: &mut QueryBuilder<'_, Sqlite>, kind: &DocKind, term: &T
             qb.push_bind(pattern.clone());
             qb.push(" ESCAPE '\\'");
         }
+    }
+}
+
+/// Opens a statement with what its parts share: the search term as `term(t)`, and when the
+/// full-text index can answer it, every indexed row matching it as `matched(kind, ref_id)`,
+/// looked up once for all the collections a search or a metric's `q` looks at.
+fn push_with(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
+    qb.push("WITH term(t) AS (SELECT ");
+    qb.push_bind(query.q.as_ref().map(|t| t.text.clone()));
+    qb.push(")");
+    if let Some(Term {
+        lookup: Lookup::Match(expr),
+        ..
+    }) = &query.q
+    {
+        qb.push(
+            ", matched(kind, ref_id) AS MATERIALIZED (SELECT kind, ref_id FROM search_docs \
+             WHERE rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ",
+        );
+        qb.push_bind(expr.clone());
+        qb.push("))");
     }
 }
 
@@ -206,6 +225,8 @@ fn direction(query: &ListQuery) -> &'static str {
 /// test can ask SQLite how it would run the very statement a request runs.
 pub fn count_query(query: &ListQuery, prefix: &str) -> QueryBuilder<'static, Sqlite> {
     let mut qb = QueryBuilder::new(prefix);
+    push_with(&mut qb, query);
+    qb.push(" ");
     push_count(&mut qb, query);
     qb
 }
@@ -394,11 +415,11 @@ pub fn page_query(
     let dir = direction(query);
     let collection = query.collection;
     let build = build_join(collection);
-    let mut qb = QueryBuilder::new(format!("{prefix}WITH term(t) AS (SELECT "));
-    qb.push_bind(query.q.as_ref().map(|t| t.text.clone()));
+    let mut qb = QueryBuilder::new(prefix);
+    push_with(&mut qb, query);
     match output {
         Output::Json => {
-            qb.push(") SELECT ");
+            qb.push(" SELECT ");
             push_meta(&mut qb, query, with_total, false);
             qb.push(format!(
                 "(SELECT group_concat({} || char(31) || {}, char(10) ORDER BY sel.k {dir}, sel.id {dir}) FROM (",
@@ -409,7 +430,7 @@ pub fn page_query(
             qb.push(format!(") sel{build}) AS items"));
         }
         Output::Csv => {
-            qb.push("), sel AS MATERIALIZED (");
+            qb.push(", sel AS MATERIALIZED (");
             push_pick(&mut qb, query);
             qb.push(") SELECT ");
             push_meta(&mut qb, query, with_total, true);
