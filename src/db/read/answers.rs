@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
 
 use super::metrics::SUBJECT;
-use super::sql::{json_object, push_matching_ids};
+use super::sql::{json_object, push_matching_ids, push_with};
 use super::{FilterKind, ListQuery};
 use crate::bundle::dates::period_bounds;
 use crate::db::budget::{Reads, Weight};
@@ -151,11 +151,11 @@ async fn check_refs(conn: &mut SqliteConnection, query: &ListQuery) -> AppResult
     }
 }
 
-/// Pushes `WITH term(t) AS (…), picked(id) AS (…)`: the ids the metrics list would show.
+/// Pushes the list's own `WITH` (the term and its index matches), then `picked(id)`: the ids
+/// the metrics list would show.
 fn push_picked(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
-    qb.push("WITH term(t) AS (SELECT ");
-    qb.push_bind(query.q.as_ref().map(|t| t.text.clone()));
-    qb.push("), picked(id) AS MATERIALIZED (");
+    push_with(qb, query);
+    qb.push(", picked(id) AS MATERIALIZED (");
     push_matching_ids(qb, query);
     qb.push(") ");
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
 use super::ListQuery;
-use super::sql::push_matching_ids;
+use super::sql::{push_matching_ids, push_with};
 use crate::db::budget::{Reads, Weight};
 use crate::error::AppResult;
 
@@ -180,9 +180,9 @@ fn facet_query(
     facet: &Facet,
     request: &FacetRequest,
 ) -> QueryBuilder<'static, Sqlite> {
-    let mut qb = QueryBuilder::new("WITH term(t) AS (SELECT ");
-    qb.push_bind(query.q.as_ref().map(|t| t.text.clone()));
-    qb.push("), sel AS MATERIALIZED (");
+    let mut qb = QueryBuilder::new("");
+    push_with(&mut qb, query);
+    qb.push(", sel AS MATERIALIZED (");
     push_matching_ids(&mut qb, query);
     qb.push(format!(
         "), f AS (SELECT rel.v AS v FROM sel CROSS JOIN ({}) rel ON rel.id = sel.id \

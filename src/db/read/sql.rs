@@ -171,7 +171,7 @@ pub fn push_matching(qb: &mut QueryBuilder<'_, Sqlite>, kind: &DocKind, term: &T
 /// Opens a statement with what its parts share: the search term as `term(t)`, and when the
 /// full-text index can answer it, every indexed row matching it as `matched(kind, ref_id)`,
 /// looked up once for all the collections a search or a metric's `q` looks at.
-fn push_with(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
+pub fn push_with(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
     qb.push("WITH term(t) AS (SELECT ");
     qb.push_bind(query.q.as_ref().map(|t| t.text.clone()));
     qb.push(")");
