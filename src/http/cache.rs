@@ -27,6 +27,11 @@ use crate::db::DataVersion;
 /// Bodies larger than this are not kept: one of them would push out hundreds of pages.
 const MAX_ENTRY: usize = 1024 * 1024;
 
+/// What an entry costs besides its body, target and header bytes: the map node, the header
+/// map around the values, the allocations' own overhead. Counting it keeps the budget close
+/// to the memory used when the pages are small, as most are.
+const ENTRY_OVERHEAD: usize = 1024;
+
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct Key {
     version: i64,
@@ -41,6 +46,8 @@ struct Key {
 struct Entry {
     headers: HeaderMap,
     body: Bytes,
+    /// What it counts against the budget.
+    weight: usize,
 }
 
 struct Inner {
@@ -79,24 +86,35 @@ impl ResponseCache {
         let Ok(mut inner) = self.inner.lock() else {
             return;
         };
-        let target = key.target.len();
-        let size = body.len() + target;
-        if size > self.budget {
+        let weight = body.len()
+            + key.target.len()
+            + headers
+                .iter()
+                .map(|(name, value)| name.as_str().len() + value.len())
+                .sum::<usize>()
+            + ENTRY_OVERHEAD;
+        if weight > self.budget {
             return;
         }
-        if let Some(old) = inner.entries.put(key, Entry { headers, body }) {
-            inner.bytes -= old.body.len() + target;
+        let entry = Entry {
+            headers,
+            body,
+            weight,
+        };
+        if let Some(old) = inner.entries.put(key, entry) {
+            inner.bytes -= old.weight;
         }
-        inner.bytes += size;
+        inner.bytes += weight;
         while inner.bytes > self.budget {
             match inner.entries.pop_lru() {
-                Some((k, e)) => inner.bytes -= e.body.len() + k.target.len(),
+                Some((_, e)) => inner.bytes -= e.weight,
                 None => break,
             }
         }
     }
 
-    /// Bytes held, bodies and keys; never above the budget once a request has finished.
+    /// What the entries count (bodies, keys, headers and a fixed overhead each); never above
+    /// the budget once a request has finished.
     pub fn bytes(&self) -> usize {
         self.inner.lock().map(|i| i.bytes).unwrap_or(0)
     }
@@ -134,7 +152,17 @@ async fn buffer(mut body: Body, max: usize) -> Result<Bytes, Body> {
             return Err(Body::from_stream(whole));
         }
     }
+    // Kept for as long as the entry lives: without the room the buffer grew into.
+    if read.capacity() > read.len() + read.len() / 8 {
+        return Ok(Bytes::copy_from_slice(&read));
+    }
     Ok(read.freeze())
+}
+
+/// A request header's value in an allocation of its own: one parsed from the request shares
+/// the connection's whole read buffer, which a cache key would then keep alive.
+fn owned(value: Option<&HeaderValue>) -> Option<HeaderValue> {
+    value.and_then(|v| HeaderValue::from_bytes(v.as_bytes()).ok())
 }
 
 /// Serves a `GET /v1/…` from the cache when the data has not changed since it was stored.
@@ -157,8 +185,8 @@ pub async fn serve(
             .path_and_query()
             .map(|p| p.as_str().to_owned())
             .unwrap_or_default(),
-        accept: request.headers().get(header::ACCEPT).cloned(),
-        accept_encoding: request.headers().get(header::ACCEPT_ENCODING).cloned(),
+        accept: owned(request.headers().get(header::ACCEPT)),
+        accept_encoding: owned(request.headers().get(header::ACCEPT_ENCODING)),
     };
     if let Some((headers, body)) = cache.get(&key) {
         let inm = request
