@@ -7,6 +7,7 @@ use sqlx::SqlitePool;
 
 use crate::db::budget::Reads;
 use crate::db::read::Counts;
+use crate::db::read::names::Names;
 use crate::http::cache::ResponseCache;
 use crate::ingest::Writes;
 
@@ -44,6 +45,8 @@ pub struct AppState {
     pub cache: Option<ResponseCache>,
     /// List totals by data version, kept whether or not responses are.
     pub counts: Counts,
+    /// Entity ids and names by data version, for names given where ids are expected.
+    pub names: Names,
     /// The budget of each read and the share of the pool text searches may hold.
     pub reads: Reads,
     /// Writers' turns, and whether writes currently work.
@@ -68,6 +71,7 @@ impl AppState {
             max_concurrency: DEFAULT_MAX_CONCURRENCY,
             cache: Some(ResponseCache::new(DEFAULT_CACHE_BYTES)),
             counts: Counts::default(),
+            names: Names::default(),
             reads,
             writes: writes_for(Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECS)),
         }

@@ -48,6 +48,24 @@ pub fn period_years(s: &str) -> Option<(u16, u16)> {
     }
 }
 
+/// The first and last day a period covers, as ISO dates: a chart places a point by these, so
+/// every form (`2022`, `2022-03`, `2022-03-15`, `2021/2022`) is put on one time axis.
+pub fn period_bounds(s: &str) -> Option<(String, String)> {
+    let (a, b) = s.split_once('/').unwrap_or((s, s));
+    let (y1, m1, d1) = parse_partial_date(a)?;
+    let (y2, m2, d2) = parse_partial_date(b)?;
+    let first = (y1, m1.max(1), d1.max(1));
+    let last_month = if m2 == 0 { 12 } else { m2 };
+    let last_day = if d2 == 0 {
+        days_in_month(y2, last_month)
+    } else {
+        d2
+    };
+    let last = (y2, last_month, last_day);
+    let iso = |(y, m, d): (u16, u8, u8)| format!("{y:04}-{m:02}-{d:02}");
+    (first <= last).then(|| (iso(first), iso(last)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,6 +87,22 @@ mod tests {
         ] {
             assert_eq!(parse_partial_date(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn bounds() {
+        let b = |s: &str| period_bounds(s).map(|(a, b)| format!("{a}..{b}"));
+        assert_eq!(b("2022").as_deref(), Some("2022-01-01..2022-12-31"));
+        assert_eq!(b("2024-02").as_deref(), Some("2024-02-01..2024-02-29"));
+        assert_eq!(b("2023-02").as_deref(), Some("2023-02-01..2023-02-28"));
+        assert_eq!(b("2022-03-15").as_deref(), Some("2022-03-15..2022-03-15"));
+        assert_eq!(b("2021/2022").as_deref(), Some("2021-01-01..2022-12-31"));
+        assert_eq!(
+            b("2021-07/2023-06").as_deref(),
+            Some("2021-07-01..2023-06-30")
+        );
+        assert_eq!(b("2022/2021"), None);
+        assert_eq!(b("soon"), None);
     }
 
     #[test]

@@ -7,11 +7,11 @@
 
 use sqlx::{Row, SqliteConnection, SqlitePool};
 
-use crate::fts::segment;
+use crate::fts::index_text;
 
 /// Names the segmentation that built the index; changing [`segment`] means changing this,
 /// and every database rebuilds its index on the next start.
-pub const VERSION: &str = "han-pairs-1";
+pub const VERSION: &str = "han-pairs-nfkc-singles-stems-2";
 
 /// One kind of indexed row: the table with its alias and the text a search looks at.
 #[derive(Debug)]
@@ -113,7 +113,7 @@ async fn index_rows(
         let text: String = row.try_get(1)?;
         sqlx::query("INSERT INTO search_fts (rowid, body) VALUES (?, ?)")
             .bind(rowid)
-            .bind(segment(&text))
+            .bind(index_text(&text))
             .execute(&mut *conn)
             .await?;
     }

@@ -10,12 +10,17 @@ use axum::http::{HeaderMap, HeaderValue, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use bytes::Bytes;
+use futures_util::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
 
 use super::Routes;
 use super::params::Params;
 use crate::db::DataVersion;
 use crate::db::budget::is_interrupted;
+use crate::db::read::facets::{
+    DEFAULT_FACET_SIZE, FacetRequest, Facets, MAX_FACET_SIZE, facets_of, fetch_facets,
+};
 use crate::db::read::{self, Collection, Cursor, DEFAULT_LIMIT, Key, ListQuery, MAX_LIMIT};
 use crate::error::{AppError, AppResult};
 use crate::fts::{Term, query_problem};
@@ -51,12 +56,40 @@ fn decode_cursor(raw: &str) -> Option<Token> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Json,
-    Csv,
+    /// `bom`: whether the body starts with a UTF-8 byte order mark, which Excel needs to read
+    /// the file as UTF-8 rather than the system's legacy code page.
+    Csv {
+        bom: bool,
+    },
+}
+
+/// `bom=true|false`: CSV only; asking for a byte order mark on JSON is refused rather than
+/// ignored, since JSON must not start with one.
+fn take_bom(params: &mut Params, format: Format) -> Format {
+    let bom = match params.take("bom").as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            params.problem("bom", format!("`{other}` is not true or false"));
+            return format;
+        }
+    };
+    match format {
+        Format::Csv { .. } => Format::Csv { bom },
+        Format::Json if bom => {
+            params.problem(
+                "bom",
+                "applies to CSV only (format=csv or Accept: text/csv); JSON never starts with a byte order mark",
+            );
+            format
+        }
+        Format::Json => format,
+    }
 }
 
 pub fn take_format(params: &mut Params, headers: &HeaderMap) -> Format {
     match params.take("format").as_deref() {
-        Some("csv") => Format::Csv,
+        Some("csv") => Format::Csv { bom: false },
         Some("json") => Format::Json,
         Some(other) => {
             params.problem(
@@ -70,7 +103,11 @@ pub fn take_format(params: &mut Params, headers: &HeaderMap) -> Format {
                 .get(header::ACCEPT)
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|v| v.contains("text/csv"));
-            if wants_csv { Format::Csv } else { Format::Json }
+            if wants_csv {
+                Format::Csv { bom: false }
+            } else {
+                Format::Json
+            }
         }
     }
 }
@@ -86,15 +123,85 @@ pub fn parse(
     raw: Option<&str>,
     headers: &HeaderMap,
 ) -> AppResult<(ListQuery, Format)> {
+    parse_with_facets(collection, raw, headers).map(|(query, format, _)| (query, format))
+}
+
+/// `facet`, `facet_size` and `facet_level`, checked.
+fn take_facets(
+    collection: &'static Collection,
+    params: &mut Params,
+    format: Format,
+) -> FacetRequest {
+    let offered = facets_of(collection.name);
+    let names = || {
+        if offered.is_empty() {
+            "this list has no facetable fields".to_owned()
+        } else {
+            let names: Vec<_> = offered.iter().map(|f| f.name).collect();
+            format!("facetable fields: {}", names.join(", "))
+        }
+    };
+    let mut request = FacetRequest {
+        size: DEFAULT_FACET_SIZE,
+        ..FacetRequest::default()
+    };
+    for name in params.take_many("facet") {
+        match offered.iter().find(|f| f.name == name) {
+            Some(f) => request.facets.push(f),
+            None => params.problem("facet", format!("cannot facet on `{name}`; {}", names())),
+        }
+    }
+    if let Some(v) = params.take("facet_size") {
+        match v.parse::<i64>() {
+            Ok(n) if (1..=MAX_FACET_SIZE).contains(&n) => request.size = n,
+            _ => params.problem(
+                "facet_size",
+                format!("`{v}` is not a whole number from 1 to {MAX_FACET_SIZE}"),
+            ),
+        }
+    }
+    if let Some(v) = params.take("facet_level") {
+        if !crate::bundle::model::REGION_LEVELS.contains(&v.as_str()) {
+            params.problem(
+                "facet_level",
+                format!(
+                    "unknown value `{v}`, expected one of {}",
+                    crate::bundle::model::REGION_LEVELS.join(", ")
+                ),
+            );
+        } else if !request.facets.iter().any(|f| f.region) {
+            params.problem(
+                "facet_level",
+                "rolls up a region facet; ask for one with facet=region (or facet=parent)",
+            );
+        } else {
+            request.level = Some(v);
+        }
+    }
+    if matches!(format, Format::Csv { .. }) && params.given("facet") {
+        params.problem(
+            "facet",
+            "facets come in the JSON envelope only; drop it or ask for format=json",
+        );
+    }
+    request
+}
+
+/// Checks a list request's query string against the collection, facets included.
+pub fn parse_with_facets(
+    collection: &'static Collection,
+    raw: Option<&str>,
+    headers: &HeaderMap,
+) -> AppResult<(ListQuery, Format, FacetRequest)> {
     let mut params = Params::parse(raw)?;
     let limit = match params.take("limit") {
         None => DEFAULT_LIMIT,
         Some(v) => match v.parse::<i64>() {
-            Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
+            Ok(n) if (0..=MAX_LIMIT).contains(&n) => n,
             _ => {
                 params.problem(
                     "limit",
-                    format!("`{v}` is not a whole number from 1 to {MAX_LIMIT}"),
+                    format!("`{v}` is not a whole number from 0 to {MAX_LIMIT}"),
                 );
                 DEFAULT_LIMIT
             }
@@ -165,6 +272,8 @@ pub fn parse(
         params.problem("q", "is required: the text to search for");
     }
     let format = take_format(&mut params, headers);
+    let facets = take_facets(collection, &mut params, format);
+    let format = take_bom(&mut params, format);
     let mut filters = Vec::new();
     for filter in collection.filters {
         if let Some(value) = params.take_filter(filter) {
@@ -183,6 +292,7 @@ pub fn parse(
             cursor,
         },
         format,
+        facets,
     ))
 }
 
@@ -191,6 +301,9 @@ pub struct Meta {
     pub total: i64,
     pub limit: i64,
     pub next_cursor: Option<String>,
+    /// Only when the request asked for facets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facets: Option<Facets>,
 }
 
 /// The single-item envelope, `{"data": {…}}`.
@@ -237,7 +350,12 @@ pub async fn list(
     headers: &HeaderMap,
     uri: &Uri,
 ) -> AppResult<Response> {
-    let (query, format) = parse(collection, raw, headers)?;
+    let (mut query, format, facets) = parse_with_facets(collection, raw, headers)?;
+    state
+        .names
+        .resolve(&state.pool, &state.reads, &mut query)
+        .await
+        .map_err(|e| over_budget(e, state))?;
     let version = version.map(|DataVersion(v)| v);
     let label = sort_label(&query);
     match format {
@@ -246,10 +364,20 @@ pub async fn list(
                 .await
                 .map_err(|e| over_budget(e, state))?;
             let next = page.next.as_ref().map(|c| encode_cursor(&label, c));
+            let facets = if facets.facets.is_empty() {
+                None
+            } else {
+                Some(
+                    fetch_facets(&state.pool, &state.reads, &query, &facets)
+                        .await
+                        .map_err(|e| over_budget(e, state))?,
+                )
+            };
             let meta = Meta {
                 total: page.total,
                 limit: page.limit,
                 next_cursor: next.clone(),
+                facets,
             };
             let meta =
                 serde_json::to_string(&meta).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -267,25 +395,40 @@ pub async fn list(
                 uri,
             ))
         }
-        Format::Csv => {
+        Format::Csv { bom } => {
             let page = read::stream_csv(&state.pool, &state.reads, &state.counts, version, &query)
                 .await
                 .map_err(|e| over_budget(e, state))?;
             let next = page.next.as_ref().map(|c| encode_cursor(&label, c));
-            Ok(page_response(
-                Body::from_stream(page.lines),
+            let lines = if bom {
+                let mark = Bytes::from_static("\u{feff}".as_bytes());
+                stream::iter([Ok(mark)]).chain(page.lines).boxed()
+            } else {
+                page.lines
+            };
+            let mut response = page_response(
+                Body::from_stream(lines),
                 "text/csv; charset=utf-8",
                 next,
                 page.total,
                 uri,
-            ))
+            );
+            // A browser saves the page as a file named after the collection instead of
+            // showing it.
+            let disposition = format!("attachment; filename=\"{}.csv\"", collection.name);
+            if let Ok(value) = HeaderValue::from_str(&disposition) {
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_DISPOSITION, value);
+            }
+            Ok(response)
         }
     }
 }
 
 /// A statement SQLite stopped at the read budget is the request's own cost, not a fault of
 /// the server: 503 `timeout`, not 500.
-fn over_budget(error: AppError, state: &AppState) -> AppError {
+pub fn over_budget(error: AppError, state: &AppState) -> AppError {
     match error {
         AppError::Database(e) if is_interrupted(&e) => AppError::QueryTimeout(state.reads.budget()),
         other => other,

@@ -18,8 +18,14 @@ pub struct Subject {
 pub struct Metric {
     pub id: String,
     pub indicator: String,
+    /// The indicator's names, so a table of metrics reads without looking each id up.
+    pub indicator_name_zh: String,
+    pub indicator_name_en: String,
     pub subject: Subject,
     pub region_id: String,
+    /// The region's names, beside its id for the same reason.
+    pub region_name_zh: String,
+    pub region_name_en: String,
     /// In the base unit, magnitudes multiplied out.
     pub value: f64,
     pub value_max: Option<f64>,

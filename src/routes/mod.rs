@@ -1,6 +1,7 @@
 //! HTTP routes: the list machinery shared by every collection, the shapes of their items for
 //! the OpenAPI document, health, writes; `router()` puts them together.
 
+pub mod answers;
 pub mod bundles;
 pub mod drafts;
 pub mod enterprises;
@@ -57,11 +58,14 @@ pub fn routes() -> Routes {
             Some("/v1/indicators/{id}"),
             &read::indicators::INDICATORS,
         ))
+        // Declared before `/v1/metrics/{id}` is matched; axum prefers the static segment anyway.
+        .add(Method::GET, "/v1/metrics/breakdown", answers::breakdown)
         .merge(list::routes(
             "/v1/metrics",
             Some("/v1/metrics/{id}"),
             &read::metrics::METRICS,
         ))
+        .add(Method::GET, "/v1/series", answers::series)
         .merge(list::routes(
             "/v1/sources",
             Some("/v1/sources/{id}"),

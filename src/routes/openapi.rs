@@ -65,7 +65,58 @@ fn filter_param(spec: &Filter) -> utoipa::openapi::path::Parameter {
         )),
         _ => string_schema(None, &spec.kind.describe()),
     };
-    query_param(spec.param, schema, spec.doc)
+    let doc = match spec.kind {
+        FilterKind::Ref(_) => format!(
+            "{} Also takes a name (Chinese or English, any case) or an alias; an unknown or \
+             ambiguous one is a 400 naming the closest ids. Several values, separated by commas \
+             or repeated, mean either.",
+            spec.doc
+        ),
+        FilterKind::Enum(_) | FilterKind::Tag => format!(
+            "{} Several values, separated by commas or repeated, mean either; each is checked.",
+            spec.doc
+        ),
+        _ => spec.doc.to_owned(),
+    };
+    query_param(spec.param, schema, &doc)
+}
+
+/// `meta.facets`: per field asked for, its values with their labels and counts.
+fn facets_schema() -> ObjectBuilder {
+    let value = ObjectBuilder::new()
+        .property(
+            "value",
+            ObjectBuilder::new().schema_type(SchemaType::new(Type::String)),
+        )
+        .property(
+            "label_zh",
+            ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null])),
+        )
+        .property(
+            "label_en",
+            ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null])),
+        )
+        .property(
+            "count",
+            ObjectBuilder::new().schema_type(SchemaType::new(Type::Integer)),
+        )
+        .required("value")
+        .required("label_zh")
+        .required("label_en")
+        .required("count");
+    let counts = ObjectBuilder::new()
+        .property("values", ArrayBuilder::new().items(value))
+        .property(
+            "truncated",
+            ObjectBuilder::new().schema_type(SchemaType::new(Type::Boolean)),
+        )
+        .required("values")
+        .required("truncated");
+    ObjectBuilder::new()
+        .description(Some(
+            "Only when `facet` is given: each field's values, largest count first.",
+        ))
+        .additional_properties(Some(counts))
 }
 
 fn problem(description: &str) -> RefOr<utoipa::openapi::Response> {
@@ -94,6 +145,7 @@ fn list_schema(item: &str) -> Schema {
             "next_cursor",
             ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null])),
         )
+        .property("facets", facets_schema())
         .required("total")
         .required("limit")
         .required("next_cursor");
@@ -126,12 +178,12 @@ fn list_operation(c: &Collection, item: &str, summary: &str) -> OperationBuilder
             RefOr::T(Schema::Object(
                 ObjectBuilder::new()
                     .schema_type(SchemaType::new(Type::Integer))
-                    .minimum(Some(1))
+                    .minimum(Some(0))
                     .maximum(Some(MAX_LIMIT))
                     .default(Some(DEFAULT_LIMIT.into()))
                     .build(),
             )),
-            "Items per page.",
+            "Items per page; 0 for the total (and facets) alone.",
         ))
         .parameter(query_param(
             "cursor",
@@ -154,8 +206,10 @@ fn list_operation(c: &Collection, item: &str, summary: &str) -> OperationBuilder
                     .build(),
             )),
             &format!(
-                "Text search (Chinese or English): at most {MAX_QUERY_CHARS} characters and \
-                 {MAX_QUERY_WORDS} words; control characters other than tab and line breaks are \
+                "Text search (Chinese or English): parts separated by spaces, `,`, `，` or `、` \
+                 must all occur; full-width and compatibility forms match their plain forms \
+                 (NFKC) and English plurals their singular. At most {MAX_QUERY_CHARS} characters \
+                 and {MAX_QUERY_WORDS} parts; control characters other than tab and line breaks are \
                  refused. Longer text is a 400 naming `q`; a search whose database work runs past \
                  the server's query budget is a 503 `timeout`."
             ),
@@ -163,10 +217,54 @@ fn list_operation(c: &Collection, item: &str, summary: &str) -> OperationBuilder
         .parameter(query_param(
             "format",
             string_schema(Some(&["json", "csv"]), "response format"),
-            "csv returns the same rows with a header row (also Accept: text/csv).",
+            "csv returns the same rows with a header row (also Accept: text/csv), as an \
+             attachment named after the collection (`Content-Disposition: attachment; \
+             filename=\"metrics.csv\"`).",
+        ))
+        .parameter(query_param(
+            "bom",
+            RefOr::T(Schema::Object(
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::new(Type::Boolean))
+                    .default(Some(serde_json::json!(false)))
+                    .build(),
+            )),
+            "CSV only: true starts the body with a UTF-8 byte order mark, so Excel reads the \
+             file as UTF-8. Given with JSON it is a 400 naming `bom`.",
         ));
     for spec in c.filters {
         op = op.parameter(filter_param(spec));
+    }
+    let facets = crate::db::read::facets::facets_of(c.name);
+    if !facets.is_empty() {
+        let names: Vec<&str> = facets.iter().map(|f| f.name).collect();
+        op = op
+            .parameter(query_param(
+                "facet",
+                string_schema(Some(&names), "a facetable field"),
+                "Adds meta.facets: how many of all matching rows (not the page) carry each value \
+                 of the field. Repeatable or comma-separated; JSON only (with CSV it is a 400).",
+            ))
+            .parameter(query_param(
+                "facet_size",
+                RefOr::T(Schema::Object(
+                    ObjectBuilder::new()
+                        .schema_type(SchemaType::new(Type::Integer))
+                        .minimum(Some(1))
+                        .maximum(Some(crate::db::read::facets::MAX_FACET_SIZE))
+                        .default(Some(crate::db::read::facets::DEFAULT_FACET_SIZE.into()))
+                        .build(),
+                )),
+                "Values per facet; `truncated` says when more exist.",
+            ));
+        if facets.iter().any(|f| f.region) {
+            op = op.parameter(query_param(
+                "facet_level",
+                string_schema(Some(crate::bundle::model::REGION_LEVELS), "a region level"),
+                "Counts a region facet at this level: a row counts for its region's ancestor \
+                 at the level; rows whose region lies above the level are left out.",
+            ));
+        }
     }
     op.response(
         "200",
@@ -454,6 +552,128 @@ fn add_drafts(paths: PathsBuilder) -> PathsBuilder {
     paths.path("/v1/drafts", PathItem::new(HttpMethod::Post, draft))
 }
 
+/// The metrics filters and `q`, which breakdowns and series read as the metrics list does.
+fn with_metrics_filters(mut op: OperationBuilder) -> OperationBuilder {
+    op = op.parameter(query_param(
+        "q",
+        RefOr::T(Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(SchemaType::new(Type::String))
+                .min_length(Some(1))
+                .max_length(Some(MAX_QUERY_CHARS))
+                .build(),
+        )),
+        "Text search, as on /v1/metrics.",
+    ));
+    for spec in read::metrics::METRICS.filters {
+        op = op.parameter(filter_param(spec));
+    }
+    op
+}
+
+fn json_ok(description: &str, schema: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name(schema)))
+                .build(),
+        )
+        .build()
+}
+
+/// `/v1/metrics/breakdown` and `/v1/series`.
+fn add_answers(paths: PathsBuilder) -> PathsBuilder {
+    let by: Vec<&str> = read::answers::BY.iter().map(|b| b.name).collect();
+    let breakdown = OperationBuilder::new()
+        .summary(Some(
+            "Count, sum, min and max of the selected metrics per group",
+        ))
+        .description(Some(
+            "Groups every metric the filters select (the rows /v1/metrics lists for the same \
+             filters, every page) by one or two fields. Sums are given only within one unit: a \
+             request whose groups would mix units is a 400 saying which filter to add. A group \
+             is `bounded` when any of its figures is not exact; a sum of \"more than\" figures \
+             is a lower bound. Groups come in key order, missing values last.",
+        ))
+        .operation_id(Some("metrics_breakdown"))
+        .tag("metrics")
+        .parameter(
+            ParameterBuilder::new()
+                .name("by")
+                .parameter_in(ParameterIn::Query)
+                .required(Required::True)
+                .description(Some(
+                    "One or two fields to group by, repeated (`by=region&by=kind`) or joined by \
+                     a comma.",
+                ))
+                .schema(Some(
+                    ArrayBuilder::new()
+                        .items(string_schema(Some(&by), "a field"))
+                        .min_items(Some(1))
+                        .max_items(Some(2)),
+                ))
+                .build(),
+        )
+        .parameter(query_param(
+            "level",
+            string_schema(Some(crate::bundle::model::REGION_LEVELS), "a region level"),
+            "With by=region, groups each metric under its region's ancestor at this level; \
+             metrics of a region above the level form the group whose region is null.",
+        ));
+    let breakdown = with_metrics_filters(breakdown)
+        .response("200", json_ok("The groups.", "Breakdown"))
+        .response(
+            "400",
+            problem(
+                "A parameter is unknown or malformed, an id does not exist, or the groups would \
+                 add up figures of different units; `errors` names the parameter.",
+            ),
+        );
+    let series = OperationBuilder::new()
+        .summary(Some("The selected metrics as time series"))
+        .description(Some(
+            "One series per indicator, subject, unit and region, each holding the selected \
+             metrics that have a period, in time order (by `period_start`, then `kind`), \
+             actuals and targets side by side. Metrics without a period are left out and \
+             counted in `meta.without_period`. Pages hold at most `limit` series.",
+        ))
+        .operation_id(Some("series"))
+        .tag("metrics")
+        .parameter(query_param(
+            "limit",
+            RefOr::T(Schema::Object(
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::new(Type::Integer))
+                    .minimum(Some(1))
+                    .maximum(Some(MAX_LIMIT))
+                    .default(Some(DEFAULT_LIMIT.into()))
+                    .build(),
+            )),
+            "Series per page.",
+        ))
+        .parameter(query_param(
+            "cursor",
+            string_schema(None, "opaque"),
+            "The previous page's meta.next_cursor.",
+        ));
+    let series = with_metrics_filters(series)
+        .response("200", json_ok("A page of series.", "SeriesList"))
+        .response(
+            "400",
+            problem(
+                "A parameter is unknown or malformed, or an id does not exist; `errors` names it.",
+            ),
+        );
+    paths
+        .path(
+            "/v1/metrics/breakdown",
+            PathItem::new(HttpMethod::Get, breakdown),
+        )
+        .path("/v1/series", PathItem::new(HttpMethod::Get, series))
+}
+
 pub fn document() -> OpenApi {
     let mut paths = PathsBuilder::new();
     paths = add_collection(
@@ -510,10 +730,16 @@ pub fn document() -> OpenApi {
         "Hit",
         "Search every collection (q is required)",
     )
-    .operation_id(Some("search"));
+    .operation_id(Some("search"))
+    .description(Some(
+        "Exact names and aliases rank first, then names containing the text, then any other \
+         match. When the whole text is a region's name or alias, the metrics of that region and \
+         every region below it are results too.",
+    ));
     paths = paths.path("/v1/search", PathItem::new(HttpMethod::Get, search));
     paths = add_writes(paths);
     paths = add_drafts(paths);
+    paths = add_answers(paths);
     let health = OperationBuilder::new()
         .summary(Some("200 when the service and its database answer"))
         .operation_id(Some("health"))
@@ -602,6 +828,14 @@ pub fn document() -> OpenApi {
         .schema_from::<Source>()
         .schema_from::<SourceDetail>()
         .schema_from::<Hit>()
+        .schema_from::<super::answers::Label>()
+        .schema_from::<super::answers::BreakdownGroup>()
+        .schema_from::<super::answers::BreakdownMeta>()
+        .schema_from::<super::answers::Breakdown>()
+        .schema_from::<super::answers::SeriesPoint>()
+        .schema_from::<super::answers::Series>()
+        .schema_from::<super::answers::SeriesMeta>()
+        .schema_from::<super::answers::SeriesList>()
         .schema_from::<crate::db::store::StoreSummary>()
         .schema_from::<super::drafts::DraftResponse>()
         .schema_from::<crate::extract::Note>()

@@ -72,8 +72,82 @@ impl Params {
         Some(first)
     }
 
+    /// Declares `name` as accepted and returns every value it is given, in order, each also
+    /// split at commas: for parameters that name several things (`by=region&by=indicator`).
+    pub fn take_repeated(&mut self, name: &'static str) -> Vec<String> {
+        self.accepted.push(name);
+        let values: Vec<String> = self
+            .pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .flat_map(|(_, v)| v.split(',').map(|p| p.trim().to_owned()))
+            .collect();
+        if values.iter().any(String::is_empty) {
+            self.problem(name, "must not be empty");
+            return Vec::new();
+        }
+        values
+    }
+
+    /// Declares `name` as accepted and returns every value it is given, repeated or separated
+    /// by commas, in order and once each; an empty or control-laden value is a problem.
+    pub fn take_many(&mut self, name: &'static str) -> Vec<String> {
+        self.accepted.push(name);
+        let given: Vec<String> = self
+            .pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect();
+        let mut out: Vec<String> = Vec::new();
+        for raw in given {
+            for part in raw.split(',') {
+                let part = part.trim();
+                if part.is_empty() {
+                    self.problem(name, "must not be empty (nor hold an empty item in a list)");
+                } else if let Some(c) = part.chars().find(|&c| is_refused_control(c)) {
+                    self.problem(
+                        name,
+                        format!(
+                            "contains the control character U+{:04X}; only text, spaces, tabs \
+                             and line breaks are accepted",
+                            c as u32
+                        ),
+                    );
+                } else if !out.iter().any(|v| v == part) {
+                    out.push(part.to_owned());
+                }
+            }
+        }
+        out
+    }
+
+    /// An enum, id or tag filter takes several values (any of which a row may match); the
+    /// others take one.
     pub fn take_filter(&mut self, spec: &Filter) -> Option<FilterValue> {
+        if let FilterKind::EnumList(allowed) = spec.kind {
+            return self.take_list(spec, allowed);
+        }
+        if matches!(
+            spec.kind,
+            FilterKind::Enum(_) | FilterKind::Ref(_) | FilterKind::Tag
+        ) {
+            let raws = self.take_many(spec.param);
+            let mut values: Vec<FilterValue> = raws
+                .into_iter()
+                .filter_map(|raw| self.check_filter(spec, raw))
+                .collect();
+            return match values.len() {
+                0 => None,
+                1 => values.pop(),
+                _ => Some(FilterValue::Any(values)),
+            };
+        }
         let raw = self.take(spec.param)?;
+        self.check_filter(spec, raw)
+    }
+
+    fn check_filter(&mut self, spec: &Filter, raw: String) -> Option<FilterValue> {
         let value = match spec.kind {
             FilterKind::Enum(allowed) if !allowed.contains(&raw.as_str()) => {
                 self.problem(
@@ -111,9 +185,8 @@ impl Params {
                 );
                 return None;
             }
-            FilterKind::Ref(_) | FilterKind::Tag
-                if !crate::bundle::validate::is_slug(&raw.replace('_', "-")) =>
-            {
+            // An id filter also takes a name (`region=甘肃`), resolved against the data.
+            FilterKind::Tag if !crate::bundle::validate::is_slug(&raw.replace('_', "-")) => {
                 self.problem(
                     spec.param,
                     format!("`{raw}` is not {}", spec.kind.describe()),
@@ -123,6 +196,39 @@ impl Params {
             _ => FilterValue::Text(raw),
         };
         Some(value)
+    }
+
+    /// Every value of a parameter that may be repeated or list values split by commas, as
+    /// one JSON array; an empty item or one outside `allowed` is a problem.
+    fn take_list(&mut self, spec: &Filter, allowed: &[&str]) -> Option<FilterValue> {
+        self.accepted.push(spec.param);
+        let raw: Vec<String> = self
+            .pairs
+            .iter()
+            .filter(|(k, _)| k == spec.param)
+            .map(|(_, v)| v.clone())
+            .collect();
+        if raw.is_empty() {
+            return None;
+        }
+        let mut values: Vec<String> = Vec::new();
+        for item in raw.iter().flat_map(|v| v.split(',')).map(str::trim) {
+            if item.is_empty() {
+                self.problem(spec.param, "has an empty value in its list");
+                return None;
+            }
+            if !allowed.contains(&item) {
+                self.problem(
+                    spec.param,
+                    format!("unknown value `{item}`, expected {}", spec.kind.describe()),
+                );
+                return None;
+            }
+            if !values.iter().any(|v| v == item) {
+                values.push(item.to_owned());
+            }
+        }
+        Some(FilterValue::Text(serde_json::to_string(&values).ok()?))
     }
 
     /// Fails with every problem seen, including each parameter the route does not accept.

@@ -17,4 +17,7 @@ pub struct Region {
     /// The source whose bundle last wrote this entity's fields; null when that source was
     /// deleted (the entity stays as it was) or the entity predates this record.
     pub defined_by: Option<String>,
+    /// The ids of the region's ancestors from the country down (`["china", "gansu"]` for
+    /// Jinchang); empty for the country.
+    pub path: Vec<String>,
 }

@@ -232,6 +232,19 @@ async fn every_read_answers_as_documented() {
         200
     );
     assert_eq!(c.get(&app, "/v1/search").await.status, 400);
+    for (uri, status) in [
+        ("/v1/metrics/breakdown?by=region&by=kind&unit=CNY", 200),
+        (
+            "/v1/metrics/breakdown?by=region&level=province&by=unit",
+            200,
+        ),
+        ("/v1/metrics/breakdown?by=period", 400),
+        ("/v1/series?limit=2", 200),
+        ("/v1/series?region=jinchang", 200),
+        ("/v1/series?kind=bogus", 400),
+    ] {
+        assert_eq!(c.get(&app, uri).await.status, status, "{uri}");
+    }
     assert!(c.checked > 150, "{} responses checked", c.checked);
 }
 

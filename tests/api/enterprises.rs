@@ -99,8 +99,12 @@ async fn industry_filter_matches_tags() {
     }
     let nickel = app.ids("/v1/enterprises?industry=nickel").await;
     assert!(nickel.contains("jinchuan-group"));
-    let none = app.get_ok("/v1/enterprises?industry=textiles").await;
-    assert_eq!(none["meta"]["total"], 0);
+    // A tag no enterprise carries is refused rather than answered with nothing.
+    crate::helpers::assert_problem(
+        &app.get("/v1/enterprises?industry=textiles").await,
+        400,
+        Some("industry"),
+    );
 }
 
 #[tokio::test]

@@ -33,6 +33,12 @@ async fn sqlite_writes_items_as_serde_does() {
             .fetch_one(&app.pool)
             .await
             .unwrap();
+    let (indicator_zh, indicator_en): (String, String) =
+        sqlx::query_as("SELECT name_zh, name_en FROM indicators WHERE id = ?")
+            .bind(&indicator)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
     let text = "引号\"反斜杠\\ 换行\n回车\r 制表\t 响铃\u{7} 删除\u{7f} 分隔\u{2028} é, \"逗号\"";
     let values = [
         0.1 + 0.2,
@@ -69,16 +75,22 @@ async fn sqlite_writes_items_as_serde_does() {
         .await
         .unwrap();
         let json = format!(
-            "{{\"id\":{},\"indicator\":{},\"subject\":{{\"type\":\"region\",\"id\":{},\"name_zh\":{},\
-             \"name_en\":{}}},\"region_id\":{},\"value\":{},\"value_max\":{},\"unit\":{},\
+            "{{\"id\":{},\"indicator\":{},\"indicator_name_zh\":{},\"indicator_name_en\":{},\
+             \"subject\":{{\"type\":\"region\",\"id\":{},\"name_zh\":{},\
+             \"name_en\":{}}},\"region_id\":{},\"region_name_zh\":{},\"region_name_en\":{},\
+             \"value\":{},\"value_max\":{},\"unit\":{},\
              \"qualifier\":\"exact\",\"kind\":\"actual\",\"period\":null,\"original\":{},\"quote\":{},\
              \"quote_start\":0,\"source_id\":{}}}",
             string(&id),
             string(&indicator),
+            string(&indicator_zh),
+            string(&indicator_en),
             string(&region),
             string(&name_zh),
             string(&name_en),
             string(&region),
+            string(&name_zh),
+            string(&name_en),
             number(value),
             value_max.map_or("null".into(), number),
             string(&unit),
@@ -91,11 +103,15 @@ async fn sqlite_writes_items_as_serde_does() {
         let cells = [
             id.as_str(),
             &indicator,
+            &indicator_zh,
+            &indicator_en,
             "region",
             &region,
             &name_zh,
             &name_en,
             &region,
+            &name_zh,
+            &name_en,
             &number(value),
             &max,
             &unit,

@@ -35,8 +35,11 @@ async fn hits_have_the_contract_fields() {
         for field in ["type", "id", "name_zh", "name_en", "snippet"] {
             assert!(h[field].is_string(), "{field} of {h}");
         }
-        // Every id is ASCII, so a Chinese term matched the text the snippet is cut from.
-        assert!(h["snippet"].as_str().unwrap().contains("金昌"), "{h}");
+        // Every id is ASCII, so a Chinese term matched the text the snippet is cut from;
+        // the metrics found because 金昌 names their place are the exception.
+        if !crate::fulltext::of_named_place(h, "jinchang") {
+            assert!(h["snippet"].as_str().unwrap().contains("金昌"), "{h}");
+        }
     }
 }
 

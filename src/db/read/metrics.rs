@@ -20,7 +20,7 @@ const SUBJECT_EXISTS: &str = "EXISTS (SELECT 1 FROM regions WHERE id = ?) \
 /// The subject's names come from the `*_names` indexes alone (migration `0005`): SQLite
 /// would pick the unique index on `id` and then read the row, a second lookup for each name
 /// of each metric on a page.
-const SUBJECT: &[Field] = &[
+pub const SUBJECT: &[Field] = &[
     Field {
         name: "type",
         sql: "m.subject_type",
@@ -75,12 +75,28 @@ pub const METRICS: Collection = Collection {
     fields: &[
         text("id", "m.id"),
         text("indicator", "m.indicator"),
+        text(
+            "indicator_name_zh",
+            "(SELECT name_zh FROM indicators WHERE id = m.indicator)",
+        ),
+        text(
+            "indicator_name_en",
+            "(SELECT name_en FROM indicators WHERE id = m.indicator)",
+        ),
         Field {
             name: "subject",
             sql: "",
             shape: Shape::Object(SUBJECT),
         },
         text("region_id", "m.region_id"),
+        text(
+            "region_name_zh",
+            "(SELECT name_zh FROM regions WHERE id = m.region_id)",
+        ),
+        text(
+            "region_name_en",
+            "(SELECT name_en FROM regions WHERE id = m.region_id)",
+        ),
         Field {
             name: "value",
             sql: "m.value",

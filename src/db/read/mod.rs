@@ -4,10 +4,13 @@
 //! its SQL and its existence check, so declaring a filter and implementing it are one edit.
 //! `routes/` parses a request into a [`ListQuery`] and renders what comes back; it holds no SQL.
 
+pub mod answers;
 pub mod counts;
 pub mod enterprises;
+pub mod facets;
 pub mod indicators;
 pub mod metrics;
+pub mod names;
 pub mod page;
 pub mod policies;
 pub mod projects;
@@ -66,6 +69,9 @@ pub struct Field {
 pub enum FilterKind {
     /// One of a fixed set of values.
     Enum(&'static [&'static str]),
+    /// One or more of a fixed set of values, repeated or comma-separated; bound as a JSON
+    /// array for `json_each`.
+    EnumList(&'static [&'static str]),
     /// The id of a stored entity; the expression (each `?` bound to the id) is true when it
     /// exists, and a request naming one that does not is refused.
     Ref(&'static str),
@@ -86,6 +92,10 @@ impl FilterKind {
     pub fn describe(&self) -> String {
         match self {
             Self::Enum(values) => format!("one of {}", values.join(", ")),
+            Self::EnumList(values) => format!(
+                "one or more of {}, comma-separated or repeated",
+                values.join(", ")
+            ),
             Self::Ref(_) => "an id".into(),
             Self::Tag => "a tag".into(),
             Self::Year => "a year such as 2022".into(),
@@ -218,6 +228,8 @@ impl Collection {
 pub enum FilterValue {
     Text(String),
     Number(f64),
+    /// Several values of one enum, id or tag filter, any of which a row may match.
+    Any(Vec<FilterValue>),
 }
 
 impl FilterValue {
@@ -225,6 +237,15 @@ impl FilterValue {
         match self {
             Self::Text(s) => s.clone(),
             Self::Number(n) => n.to_string(),
+            Self::Any(values) => values.iter().map(Self::text).collect::<Vec<_>>().join(","),
+        }
+    }
+
+    /// The values a row may match: several for [`FilterValue::Any`], else this one.
+    pub fn values(&self) -> Vec<&FilterValue> {
+        match self {
+            Self::Any(values) => values.iter().collect(),
+            other => vec![other],
         }
     }
 
@@ -232,6 +253,7 @@ impl FilterValue {
         match self {
             Self::Number(n) => *n,
             Self::Text(s) => s.parse().unwrap_or(f64::NAN),
+            Self::Any(_) => f64::NAN,
         }
     }
 }

@@ -52,17 +52,19 @@ fn read_meta(row: &SqliteRow, query: &ListQuery) -> AppResult<Meta> {
     let mut column = CHECKS;
     for (filter, value) in &query.filters {
         if let FilterKind::Ref(_) = filter.kind {
-            let exists = meta.get(column).and_then(|v| v.as_i64()).ok_or_else(bad)?;
-            column += 1;
-            if exists == 0 {
-                problems.push(ParamProblem {
-                    param: filter.param.to_owned(),
-                    message: format!(
-                        "no {} with id `{}`",
-                        filter.param.replace('_', " "),
-                        value.text()
-                    ),
-                });
+            for v in value.values() {
+                let exists = meta.get(column).and_then(|v| v.as_i64()).ok_or_else(bad)?;
+                column += 1;
+                if exists == 0 {
+                    problems.push(ParamProblem {
+                        param: filter.param.to_owned(),
+                        message: format!(
+                            "no {} with id `{}`",
+                            filter.param.replace('_', " "),
+                            v.text()
+                        ),
+                    });
+                }
             }
         }
     }
@@ -167,8 +169,11 @@ pub async fn fetch_page(
     let mut last = "";
     for (i, line) in lines.split('\n').filter(|l| !l.is_empty()).enumerate() {
         if i == limit {
-            // A row after the page's last: there is a next page, starting after that one.
-            next = Some(cursor_of(last, query)?);
+            // A row after the page's last: there is a next page, starting after that one
+            // (`limit=0` asks for the total and facets alone: no page to follow).
+            if limit > 0 {
+                next = Some(cursor_of(last, query)?);
+            }
             break;
         }
         let (item, id_and_key) = line.split_once(UNIT).unwrap_or((line, ""));
@@ -251,7 +256,9 @@ pub async fn stream_csv(
     })
     .await?;
     let next = match meta.last {
-        Some(last) if meta.fetched > query.limit => Some(cursor_of(&last, query)?),
+        Some(last) if meta.fetched > query.limit && query.limit > 0 => {
+            Some(cursor_of(&last, query)?)
+        }
         _ => None,
     };
     let mut header = Vec::new();

@@ -44,6 +44,14 @@ pub const REGIONS: Collection = Collection {
             shape: Shape::List,
         },
         text("defined_by", "r.defined_by"),
+        // Breadcrumbs and map drill-down need the whole chain up to the country; the closure
+        // holds it already, nearest ancestor at depth 1, so the deepest comes first.
+        Field {
+            name: "path",
+            sql: "(SELECT json_group_array(ancestor ORDER BY depth DESC) FROM region_closure \
+                  WHERE descendant = r.id AND depth > 0)",
+            shape: Shape::List,
+        },
     ],
     detail: &[],
     sorts: &[

@@ -9,7 +9,7 @@
 
 use sqlx::{QueryBuilder, Sqlite};
 
-use super::metrics::push_quote_or_indicator_ids;
+use super::metrics::{REGION_EXISTS, push_quote_or_indicator_ids};
 use super::sql::push_matching;
 use super::{Collection, Field, Filter, FilterKind, KeyType, ListQuery, Rows, Search, Shape, Sort};
 use crate::db::search_index::{self, DocKind};
@@ -33,6 +33,8 @@ struct Branch {
     from: &'static str,
     name_zh: &'static str,
     name_en: &'static str,
+    /// The region a row belongs to, for the `region` filter; `NULL` for rows of no region.
+    region: &'static str,
     /// A table of alternative names `(table, owner column)`, when the collection has one.
     aliases: Option<(&'static str, &'static str)>,
     /// The collection's own `q` rule, so `/v1/search` finds what each list's `q` finds.
@@ -51,6 +53,7 @@ const BRANCHES: [Branch; 7] = [
         doc: &search_index::REGION,
         rank: 1,
         from: "regions r",
+        region: "r.id",
         name_zh: "r.name_zh",
         name_en: "r.name_en",
         aliases: Some(("region_aliases", "region_id")),
@@ -60,6 +63,7 @@ const BRANCHES: [Branch; 7] = [
         doc: &search_index::ENTERPRISE,
         rank: 2,
         from: "enterprises e",
+        region: "e.region_id",
         name_zh: "e.name_zh",
         name_en: "e.name_en",
         aliases: Some(("enterprise_aliases", "enterprise_id")),
@@ -69,6 +73,7 @@ const BRANCHES: [Branch; 7] = [
         doc: &search_index::PROJECT,
         rank: 3,
         from: "projects p",
+        region: "p.region_id",
         name_zh: "p.name_zh",
         name_en: "p.name_en",
         aliases: None,
@@ -78,6 +83,7 @@ const BRANCHES: [Branch; 7] = [
         doc: &search_index::POLICY,
         rank: 4,
         from: "policies po",
+        region: "po.region_id",
         name_zh: "po.title_zh",
         name_en: "po.title_en",
         aliases: None,
@@ -87,6 +93,7 @@ const BRANCHES: [Branch; 7] = [
         doc: &search_index::INDICATOR,
         rank: 5,
         from: "indicators i",
+        region: "NULL",
         name_zh: "i.name_zh",
         name_en: "i.name_en",
         aliases: None,
@@ -96,6 +103,7 @@ const BRANCHES: [Branch; 7] = [
         doc: &search_index::SOURCE,
         rank: 6,
         from: "sources s",
+        region: "NULL",
         name_zh: "s.title",
         name_en: "s.title",
         aliases: None,
@@ -105,16 +113,34 @@ const BRANCHES: [Branch; 7] = [
         doc: &search_index::METRIC,
         rank: 7,
         from: "metrics m CROSS JOIN indicators ind ON ind.id = m.indicator",
+        region: "m.region_id",
         name_zh: "ind.name_zh",
         name_en: "ind.name_en",
         aliases: None,
         search: |qb, term| {
             qb.push(" AND m.id IN (");
             push_quote_or_indicator_ids(qb, term);
+            qb.push(" UNION ALL ");
+            push_metrics_of_named_region(qb, term);
             qb.push(")");
         },
     },
 ];
+
+/// The metrics of the region (and every region below it) whose name or alias is the whole
+/// search text, ignoring ASCII case: a place's name finds the facts about the place.
+fn push_metrics_of_named_region(qb: &mut QueryBuilder<'_, Sqlite>, term: &Term) {
+    qb.push(
+        "SELECT id FROM metrics WHERE region_id IN (SELECT descendant FROM region_closure \
+         WHERE ancestor IN (SELECT id FROM regions WHERE lower(name_zh) = lower(",
+    );
+    qb.push_bind(term.text.clone());
+    qb.push(") OR lower(name_en) = lower(");
+    qb.push_bind(term.text.clone());
+    qb.push(") UNION SELECT region_id FROM region_aliases WHERE lower(alias) = lower(");
+    qb.push_bind(term.text.clone());
+    qb.push(")))");
+}
 
 /// The text each hit's snippet is cut from: its names and what else describes it, and for an
 /// article the stretch around the term. `term` is the statement's search term.
@@ -144,9 +170,9 @@ fn push_branch(qb: &mut QueryBuilder<'_, Sqlite>, b: &Branch, term: &Term) {
     let a = b.doc.alias();
     let (zh, en) = (b.name_zh, b.name_en);
     qb.push(format!(
-        "SELECT '{}' AS type, {} AS rank, {a}.id AS id, {zh} AS name_zh, {en} AS name_en, \
-         CASE WHEN lower({zh}) = lower(",
-        b.doc.kind, b.rank
+        "SELECT '{}' AS type, {} AS rank, {a}.id AS id, {} AS region, {zh} AS name_zh, \
+         {en} AS name_en, CASE WHEN lower({zh}) = lower(",
+        b.doc.kind, b.rank, b.region
     ));
     qb.push_bind(term.text.clone());
     qb.push(format!(") OR lower({en}) = lower("));
@@ -175,8 +201,8 @@ fn push_branch(qb: &mut QueryBuilder<'_, Sqlite>, b: &Branch, term: &Term) {
 fn push_hits(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery, counting: bool) {
     let Some(term) = &query.q else {
         qb.push(
-            "(SELECT NULL AS type, 0 AS rank, NULL AS id, NULL AS name_zh, NULL AS name_en, \
-                 0 AS tier WHERE 0) h",
+            "(SELECT NULL AS type, 0 AS rank, NULL AS id, NULL AS region, NULL AS name_zh, \
+                 NULL AS name_en, 0 AS tier WHERE 0) h",
         );
         return;
     };
@@ -187,10 +213,11 @@ fn push_hits(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery, counting: boo
         }
         if counting {
             qb.push(format!(
-                "SELECT '{}' AS type, {} AS rank, {}.id AS id FROM {} WHERE 1 = 1",
+                "SELECT '{}' AS type, {} AS rank, {}.id AS id, {} AS region FROM {} WHERE 1 = 1",
                 branch.doc.kind,
                 branch.rank,
                 branch.doc.alias(),
+                branch.region,
                 branch.from
             ));
             (branch.search)(qb, term);
@@ -248,13 +275,24 @@ pub const SEARCH: Collection = Collection {
             keyed: None,
         },
     ],
-    filters: &[Filter {
-        param: "type",
-        kind: FilterKind::Enum(SEARCH_TYPES),
-        doc: "Only results of this collection.",
-        sql: "h.type = ?",
-        keyed: None,
-    }],
+    filters: &[
+        Filter {
+            param: "type",
+            kind: FilterKind::EnumList(SEARCH_TYPES),
+            doc: "Only results of these collections (repeat the parameter or separate with commas).",
+            sql: "h.type IN (SELECT value FROM json_each(?))",
+            keyed: None,
+        },
+        Filter {
+            param: "region",
+            kind: FilterKind::Ref(REGION_EXISTS),
+            doc: "Only results in this region or a region below it: regions themselves, and \
+                  the enterprises, projects, policies and metrics placed there. Indicators and \
+                  sources belong to no region and are left out.",
+            sql: "h.region IN (SELECT descendant FROM region_closure WHERE ancestor = ?)",
+            keyed: None,
+        },
+    ],
     search: Search::Custom(no_more_search),
     requires_q: true,
 };

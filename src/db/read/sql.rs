@@ -53,12 +53,20 @@ struct From {
 fn from(query: &ListQuery) -> From {
     match query.collection.rows {
         Rows::Table { id, keyed, .. } => match keyed {
-            Some(k) if query.filters.iter().any(|(f, _)| f.param == k.by) => From {
-                id: k.id,
-                keyed: true,
-                joined: query.filters.iter().any(|(f, _)| f.keyed.is_none())
-                    || query.sort.keyed.is_none(),
-            },
+            // Several regions at once would list a row once per region it lies in.
+            Some(k)
+                if query
+                    .filters
+                    .iter()
+                    .any(|(f, v)| f.param == k.by && !matches!(v, FilterValue::Any(_))) =>
+            {
+                From {
+                    id: k.id,
+                    keyed: true,
+                    joined: query.filters.iter().any(|(f, _)| f.keyed.is_none())
+                        || query.sort.keyed.is_none(),
+                }
+            }
             _ => From {
                 id,
                 keyed: false,
@@ -92,7 +100,7 @@ fn push_from(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery, f: &From, cou
     }
 }
 
-/// Pushes ` AND (sql)` with each `?` bound as `kind` says.
+/// Pushes ` AND (sql)` with each `?` bound as `kind` says; several values are OR-ed.
 fn push_condition(
     qb: &mut QueryBuilder<'_, Sqlite>,
     sql: &str,
@@ -100,7 +108,14 @@ fn push_condition(
     value: &FilterValue,
 ) {
     qb.push(" AND (");
-    push_bound(qb, sql, kind, value);
+    for (i, v) in value.values().into_iter().enumerate() {
+        if i > 0 {
+            qb.push(" OR ");
+        }
+        qb.push("(");
+        push_bound(qb, sql, kind, v);
+        qb.push(")");
+    }
     qb.push(")");
 }
 
@@ -156,7 +171,7 @@ pub fn push_matching(qb: &mut QueryBuilder<'_, Sqlite>, kind: &DocKind, term: &T
 /// Opens a statement with what its parts share: the search term as `term(t)`, and when the
 /// full-text index can answer it, every indexed row matching it as `matched(kind, ref_id)`,
 /// looked up once for all the collections a search or a metric's `q` looks at.
-fn push_with(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
+pub fn push_with(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
     qb.push("WITH term(t) AS (SELECT ");
     qb.push_bind(query.q.as_ref().map(|t| t.text.clone()));
     qb.push(")");
@@ -219,6 +234,16 @@ pub fn count_query(query: &ListQuery, prefix: &str) -> QueryBuilder<'static, Sql
 fn push_count(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
     let f = from(query);
     qb.push("SELECT COUNT(*) FROM ");
+    push_from(qb, query, &f, true);
+    push_where(qb, query, &f);
+}
+
+/// Pushes `SELECT id FROM … WHERE …`: the ids of every row a list request matches, pages
+/// aside, for figures computed over all of them (facets, breakdowns, series), so they count
+/// exactly the rows the list would show.
+pub fn push_matching_ids(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
+    let f = from(query);
+    qb.push(format!("SELECT {} AS id FROM ", f.id));
     push_from(qb, query, &f, true);
     push_where(qb, query, &f);
 }
@@ -343,9 +368,12 @@ fn push_meta(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery, with_total: b
     }
     for (filter, value) in &query.filters {
         if let FilterKind::Ref(exists) = filter.kind {
-            qb.push(", (");
-            push_bound(qb, exists, filter.kind, value);
-            qb.push(")");
+            // One check for each id the filter names (`region=gansu,jinchang`).
+            for v in value.values() {
+                qb.push(", (");
+                push_bound(qb, exists, filter.kind, v);
+                qb.push(")");
+            }
         }
     }
     if csv {

@@ -1,0 +1,412 @@
+//! Answers over every metric a request's filters select, pages aside: breakdowns (count, sum,
+//! min and max per group) and series (the facts of one indicator and subject in time order).
+//! Both start from the very id query a metrics page picks its rows with, so a chart can never
+//! disagree with the table beside it.
+
+use std::collections::BTreeMap;
+
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
+
+use super::metrics::SUBJECT;
+use super::sql::{json_object, push_matching_ids, push_with};
+use super::{FilterKind, ListQuery};
+use crate::bundle::dates::period_bounds;
+use crate::db::budget::{Reads, Weight};
+use crate::error::{AppError, AppResult, ParamProblem};
+
+/// A field a breakdown groups by: its name in `by=` and `key`, the SQL of its value, and where
+/// its labels come from (`None` when the value is its own label).
+#[derive(Debug)]
+pub struct By {
+    pub name: &'static str,
+    pub sql: &'static str,
+    /// SQL giving the Chinese and English labels of the value held in `k`.
+    labels: Option<(&'static str, &'static str)>,
+}
+
+const SUBJECT_ZH: &str = "COALESCE((SELECT name_zh FROM regions WHERE id = k), \
+    (SELECT name_zh FROM enterprises WHERE id = k), (SELECT name_zh FROM projects WHERE id = k), \
+    (SELECT title_zh FROM policies WHERE id = k))";
+const SUBJECT_EN: &str = "COALESCE((SELECT name_en FROM regions WHERE id = k), \
+    (SELECT name_en FROM enterprises WHERE id = k), (SELECT name_en FROM projects WHERE id = k), \
+    (SELECT title_en FROM policies WHERE id = k))";
+
+/// Every field `by=` accepts, in the order the documentation lists them.
+pub const BY: &[By] = &[
+    By {
+        name: "indicator",
+        sql: "m.indicator",
+        labels: Some((
+            "(SELECT name_zh FROM indicators WHERE id = k)",
+            "(SELECT name_en FROM indicators WHERE id = k)",
+        )),
+    },
+    By {
+        name: "region",
+        sql: "m.region_id",
+        labels: Some((
+            "(SELECT name_zh FROM regions WHERE id = k)",
+            "(SELECT name_en FROM regions WHERE id = k)",
+        )),
+    },
+    By {
+        name: "subject",
+        sql: "m.subject_id",
+        labels: Some((SUBJECT_ZH, SUBJECT_EN)),
+    },
+    By {
+        name: "period",
+        sql: "m.period",
+        labels: None,
+    },
+    By {
+        name: "kind",
+        sql: "m.kind",
+        labels: None,
+    },
+    By {
+        name: "unit",
+        sql: "m.unit",
+        labels: None,
+    },
+    By {
+        name: "qualifier",
+        sql: "m.qualifier",
+        labels: None,
+    },
+    By {
+        name: "source",
+        sql: "m.source_id",
+        labels: Some((
+            "(SELECT title FROM sources WHERE id = k)",
+            "(SELECT title FROM sources WHERE id = k)",
+        )),
+    },
+];
+
+/// At most this many groups are returned; `truncated` says when there were more.
+pub const MAX_GROUPS: i64 = 10_000;
+
+/// A breakdown as asked: the metrics query (filters and `q`), one or two fields, and the
+/// region level to roll `region` up to.
+#[derive(Debug)]
+pub struct BreakdownQuery<'a> {
+    pub query: &'a ListQuery,
+    pub by: Vec<&'static By>,
+    pub level: Option<String>,
+}
+
+/// The groups as SQLite built them, each a JSON object.
+#[derive(Debug)]
+pub struct Breakdown {
+    pub groups: Vec<String>,
+    /// Rows over all groups: the total the metrics list gives for the same filters.
+    pub rows: i64,
+    pub truncated: bool,
+}
+
+/// Refuses a request naming an id that does not exist, as the list does, so a mistyped id is
+/// never answered with an empty chart.
+async fn check_refs(conn: &mut SqliteConnection, query: &ListQuery) -> AppResult<()> {
+    let refs: Vec<_> = query
+        .filters
+        .iter()
+        .filter_map(|(f, v)| match f.kind {
+            FilterKind::Ref(exists) => Some((f, exists, v.text())),
+            _ => None,
+        })
+        .collect();
+    if refs.is_empty() {
+        return Ok(());
+    }
+    let mut qb: QueryBuilder<'_, Sqlite> = QueryBuilder::new("SELECT ");
+    for (i, (_, exists, value)) in refs.iter().enumerate() {
+        if i > 0 {
+            qb.push(", ");
+        }
+        qb.push("(");
+        for (j, part) in exists.split('?').enumerate() {
+            if j > 0 {
+                qb.push_bind(value.clone());
+            }
+            qb.push(part);
+        }
+        qb.push(")");
+    }
+    let row = qb.build().fetch_one(&mut *conn).await?;
+    let mut problems = Vec::new();
+    for (i, (filter, _, value)) in refs.iter().enumerate() {
+        let exists: i64 = row.try_get(i)?;
+        if exists == 0 {
+            problems.push(ParamProblem {
+                param: filter.param.to_owned(),
+                message: format!("no {} with id `{value}`", filter.param.replace('_', " ")),
+            });
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::InvalidParams(problems))
+    }
+}
+
+/// Pushes the list's own `WITH` (the term and its index matches), then `picked(id)`: the ids
+/// the metrics list would show.
+fn push_picked(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
+    push_with(qb, query);
+    qb.push(", picked(id) AS MATERIALIZED (");
+    push_matching_ids(qb, query);
+    qb.push(") ");
+}
+
+/// One breakdown. A request whose groups would add figures of different units is refused,
+/// naming the filter or field that would separate them.
+pub async fn breakdown(
+    pool: &SqlitePool,
+    reads: &Reads,
+    ask: &BreakdownQuery<'_>,
+) -> AppResult<Breakdown> {
+    let mut conn = reads.acquire(pool, Weight::Heavy).await?;
+    check_refs(&mut conn, ask.query).await?;
+    let mut qb = QueryBuilder::new("");
+    push_picked(&mut qb, ask.query);
+    qb.push("SELECT ");
+    for i in 0..ask.by.len() {
+        qb.push(format!("k{i}, "));
+    }
+    qb.push(
+        "COUNT(*) AS n, COUNT(DISTINCT unit) AS units, group_concat(DISTINCT unit) AS unit_list, ",
+    );
+    // The group's object: its key, labels, figures and whether any figure is a bound.
+    let mut key = Vec::new();
+    let mut labels = Vec::new();
+    let mut label_zh = Vec::new();
+    let mut label_en = Vec::new();
+    for (i, by) in ask.by.iter().enumerate() {
+        key.push(format!("'{}', k{i}", by.name));
+        let (zh, en) = match by.labels {
+            Some((zh, en)) => (
+                zh.replace(" = k)", &format!(" = k{i})")),
+                en.replace(" = k)", &format!(" = k{i})")),
+            ),
+            None => (format!("k{i}"), format!("k{i}")),
+        };
+        labels.push(format!(
+            "'{}', json_object('zh', {zh}, 'en', {en})",
+            by.name
+        ));
+        label_zh.push(zh);
+        label_en.push(en);
+    }
+    let join = |parts: &[String]| match parts {
+        [one] => one.clone(),
+        _ => format!("concat_ws(' · ', {})", parts.join(", ")),
+    };
+    qb.push(format!(
+        "json_object('key', json_object({}), 'label_zh', {}, 'label_en', {}, \
+         'labels', json_object({}), 'count', COUNT(*), \
+         'sum', json(fact_number(SUM(value))), 'min', json(fact_number(MIN(value))), \
+         'max', json(fact_number(MAX(value))), 'unit', MIN(unit), \
+         'bounded', json(CASE WHEN MAX(qualifier <> 'exact') THEN 'true' ELSE 'false' END)) \
+         AS j FROM (SELECT ",
+        key.join(", "),
+        join(&label_zh),
+        join(&label_en),
+        labels.join(", ")
+    ));
+    for (i, by) in ask.by.iter().enumerate() {
+        match (&ask.level, by.name) {
+            (Some(level), "region") => {
+                // The region's ancestor at that level (itself included); rows whose region
+                // lies above the level have none and form the group whose region is null.
+                qb.push(
+                    "(SELECT c.ancestor FROM region_closure c JOIN regions lr ON lr.id = \
+                     c.ancestor WHERE c.descendant = m.region_id AND lr.level = ",
+                );
+                qb.push_bind(level.clone());
+                qb.push(")");
+            }
+            _ => {
+                qb.push(by.sql);
+            }
+        }
+        qb.push(format!(" AS k{i}, "));
+    }
+    qb.push("m.value AS value, m.unit AS unit, m.qualifier AS qualifier FROM metrics m WHERE m.id IN (SELECT id FROM picked)) GROUP BY ");
+    let keys: Vec<String> = (0..ask.by.len()).map(|i| format!("k{i}")).collect();
+    qb.push(keys.join(", "));
+    qb.push(" ORDER BY ");
+    let order: Vec<String> = keys.iter().map(|k| format!("{k} IS NULL, {k}")).collect();
+    qb.push(order.join(", "));
+    qb.push(" LIMIT ");
+    qb.push_bind(MAX_GROUPS + 1);
+    let rows = qb.build().fetch_all(&mut *conn).await?;
+    let width = ask.by.len();
+    let mut groups = Vec::with_capacity(rows.len());
+    let mut total = 0;
+    for row in rows.iter().take(MAX_GROUPS as usize) {
+        let units: i64 = row.try_get(width + 1)?;
+        if units > 1 {
+            let unit_list: String = row.try_get(width + 2)?;
+            let mut named = Vec::new();
+            for (i, by) in ask.by.iter().enumerate() {
+                let k: Option<String> = row.try_get(i)?;
+                named.push(format!("{}={}", by.name, k.as_deref().unwrap_or("null")));
+            }
+            return Err(AppError::InvalidParams(vec![ParamProblem {
+                param: "by".into(),
+                message: format!(
+                    "the group {} holds figures in several units ({unit_list}), which cannot \
+                     be added up; add unit= or indicator=, or by=unit",
+                    named.join(", ")
+                ),
+            }]));
+        }
+        total += row.try_get::<i64, _>(width)?;
+        groups.push(row.try_get::<String, _>(width + 3)?);
+    }
+    Ok(Breakdown {
+        groups,
+        rows: total,
+        truncated: rows.len() as i64 > MAX_GROUPS,
+    })
+}
+
+/// Where a page of series ends: the key of its last series.
+pub type SeriesKey = [String; 5];
+
+/// One page of series, each already a JSON object, with how many selected facts have no period.
+#[derive(Debug)]
+pub struct SeriesPage {
+    pub series: Vec<serde_json::Value>,
+    pub next: Option<SeriesKey>,
+    pub without_period: i64,
+    pub points: usize,
+}
+
+/// Series of the selected facts: one per indicator, subject, unit and region, at most `limit`
+/// of them after `after`, each with its points in time order.
+pub async fn series(
+    pool: &SqlitePool,
+    reads: &Reads,
+    query: &ListQuery,
+    limit: i64,
+    after: Option<&SeriesKey>,
+) -> AppResult<SeriesPage> {
+    let mut conn = reads.acquire(pool, Weight::Heavy).await?;
+    check_refs(&mut conn, query).await?;
+    let mut qb = QueryBuilder::new("");
+    push_picked(&mut qb, query);
+    qb.push(
+        ", facts AS MATERIALIZED (SELECT m.* FROM metrics m WHERE m.id IN (SELECT id FROM picked)), \
+         keys AS MATERIALIZED (SELECT DISTINCT indicator, subject_type, subject_id, unit, region_id \
+         FROM facts WHERE period IS NOT NULL",
+    );
+    if let Some(k) = after {
+        qb.push(" AND (indicator, subject_type, subject_id, unit, region_id) > (");
+        for (i, part) in k.iter().enumerate() {
+            if i > 0 {
+                qb.push(", ");
+            }
+            qb.push_bind(part.clone());
+        }
+        qb.push(")");
+    }
+    qb.push(" ORDER BY 1, 2, 3, 4, 5 LIMIT ");
+    qb.push_bind(limit + 1);
+    qb.push(format!(
+        ") SELECT m.indicator, m.subject_type, m.subject_id, m.unit, m.region_id, m.period, \
+         {} AS subject, json_object('value', json(fact_number(m.value)), \
+         'value_max', json(fact_number(m.value_max)), 'qualifier', m.qualifier, 'kind', m.kind, \
+         'metric_id', m.id, 'source_id', m.source_id) AS point, NULL AS without_period \
+         FROM facts m JOIN keys k ON k.indicator = m.indicator AND k.subject_type = m.subject_type \
+         AND k.subject_id = m.subject_id AND k.unit = m.unit AND k.region_id = m.region_id \
+         WHERE m.period IS NOT NULL \
+         UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+         (SELECT COUNT(*) FROM facts WHERE period IS NULL)",
+        json_object(SUBJECT)
+    ));
+    let rows = qb.build().fetch_all(&mut *conn).await?;
+    let mut without_period = 0;
+    let mut grouped: BTreeMap<SeriesKey, (serde_json::Value, Vec<serde_json::Value>)> =
+        BTreeMap::new();
+    for row in &rows {
+        let Some(indicator) = row.try_get::<Option<String>, _>(0)? else {
+            // The last row carries only the count of facts without a period.
+            without_period = row.try_get(8)?;
+            continue;
+        };
+        let key: SeriesKey = [
+            indicator,
+            row.try_get(1)?,
+            row.try_get(2)?,
+            row.try_get(3)?,
+            row.try_get(4)?,
+        ];
+        let period: String = row.try_get(5)?;
+        let subject: String = row.try_get(6)?;
+        let point: String = row.try_get(7)?;
+        let mut point: serde_json::Value =
+            serde_json::from_str(&point).map_err(|e| AppError::Internal(e.to_string()))?;
+        let (start, end) = match period_bounds(&period) {
+            Some((s, e)) => (Some(s), Some(e)),
+            None => (None, None),
+        };
+        if let Some(obj) = point.as_object_mut() {
+            let mut ordered = serde_json::Map::new();
+            ordered.insert("period".into(), period.into());
+            ordered.insert("period_start".into(), start.into());
+            ordered.insert("period_end".into(), end.into());
+            ordered.append(obj);
+            point = ordered.into();
+        }
+        let entry = grouped.entry(key).or_insert_with(|| {
+            (
+                serde_json::from_str(&subject).unwrap_or_default(),
+                Vec::new(),
+            )
+        });
+        entry.1.push(point);
+    }
+    let more = grouped.len() as i64 > limit;
+    let mut series = Vec::new();
+    let mut last = None;
+    for (key, (subject, mut pts)) in grouped.into_iter().take(limit as usize) {
+        pts.sort_by(|a, b| {
+            let field = |v: &serde_json::Value, f: &str| v[f].as_str().unwrap_or("").to_owned();
+            (
+                field(a, "period_start"),
+                field(a, "kind"),
+                field(a, "period_end"),
+            )
+                .cmp(&(
+                    field(b, "period_start"),
+                    field(b, "kind"),
+                    field(b, "period_end"),
+                ))
+                .then_with(|| field(a, "metric_id").cmp(&field(b, "metric_id")))
+        });
+        series.push(serde_json::json!({
+            "indicator": key[0],
+            "unit": key[3],
+            "subject": subject,
+            "region_id": key[4],
+            "points": pts,
+        }));
+        last = Some(key);
+    }
+    if !more {
+        last = None;
+    }
+    let points = series
+        .iter()
+        .map(|s| s["points"].as_array().map_or(0, Vec::len))
+        .sum();
+    Ok(SeriesPage {
+        series,
+        next: last,
+        without_period,
+        points,
+    })
+}
