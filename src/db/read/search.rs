@@ -39,6 +39,8 @@ struct Branch {
     aliases: Option<(&'static str, &'static str)>,
     /// The collection's own `q` rule, so `/v1/search` finds what each list's `q` finds.
     search: fn(&mut QueryBuilder<'_, Sqlite>, &Term),
+    /// The hit's tier when `from` has it already, instead of working it out for every row.
+    tier: Option<&'static str>,
 }
 
 /// ` AND {alias}.id IN (ids of `doc` matching)`: the rule of every collection but metrics.
@@ -58,6 +60,7 @@ const BRANCHES: [Branch; 7] = [
         name_en: "r.name_en",
         aliases: Some(("region_aliases", "region_id")),
         search: |qb, term| indexed(qb, &search_index::REGION, term),
+        tier: None,
     },
     Branch {
         doc: &search_index::ENTERPRISE,
@@ -68,6 +71,7 @@ const BRANCHES: [Branch; 7] = [
         name_en: "e.name_en",
         aliases: Some(("enterprise_aliases", "enterprise_id")),
         search: |qb, term| indexed(qb, &search_index::ENTERPRISE, term),
+        tier: None,
     },
     Branch {
         doc: &search_index::PROJECT,
@@ -78,6 +82,7 @@ const BRANCHES: [Branch; 7] = [
         name_en: "p.name_en",
         aliases: None,
         search: |qb, term| indexed(qb, &search_index::PROJECT, term),
+        tier: None,
     },
     Branch {
         doc: &search_index::POLICY,
@@ -88,6 +93,7 @@ const BRANCHES: [Branch; 7] = [
         name_en: "po.title_en",
         aliases: None,
         search: |qb, term| indexed(qb, &search_index::POLICY, term),
+        tier: None,
     },
     Branch {
         doc: &search_index::INDICATOR,
@@ -98,6 +104,7 @@ const BRANCHES: [Branch; 7] = [
         name_en: "i.name_en",
         aliases: None,
         search: |qb, term| indexed(qb, &search_index::INDICATOR, term),
+        tier: None,
     },
     Branch {
         doc: &search_index::SOURCE,
@@ -108,11 +115,20 @@ const BRANCHES: [Branch; 7] = [
         name_en: "s.title",
         aliases: None,
         search: |qb, term| indexed(qb, &search_index::SOURCE, term),
+        tier: None,
     },
     Branch {
         doc: &search_index::METRIC,
         rank: 7,
-        from: "metrics m CROSS JOIN indicators ind ON ind.id = m.indicator",
+        // A metric is named by its indicator, so its tier is the indicator's, worked out once
+        // for each indicator (the LIMIT keeps SQLite from folding it back into every row):
+        // a place's name can find tens of thousands of its metrics.
+        from: "metrics m CROSS JOIN (SELECT id, name_zh, name_en, CASE \
+            WHEN lower(name_zh) = lower((SELECT t FROM term)) \
+              OR lower(name_en) = lower((SELECT t FROM term)) THEN 0 \
+            WHEN instr(lower(name_zh), lower((SELECT t FROM term))) > 0 \
+              OR instr(lower(name_en), lower((SELECT t FROM term))) > 0 THEN 1 \
+            ELSE 2 END AS tier FROM indicators LIMIT -1) ind ON ind.id = m.indicator",
         region: "m.region_id",
         name_zh: "ind.name_zh",
         name_en: "ind.name_en",
@@ -124,22 +140,24 @@ const BRANCHES: [Branch; 7] = [
             push_metrics_of_named_region(qb, term);
             qb.push(")");
         },
+        tier: Some("ind.tier"),
     },
 ];
 
 /// The metrics of the region (and every region below it) whose name or alias is the whole
 /// search text, ignoring ASCII case: a place's name finds the facts about the place.
 fn push_metrics_of_named_region(qb: &mut QueryBuilder<'_, Sqlite>, term: &Term) {
+    // Read from the table of metrics by region: one range for each region so named.
     qb.push(
-        "SELECT id FROM metrics WHERE region_id IN (SELECT descendant FROM region_closure \
-         WHERE ancestor IN (SELECT id FROM regions WHERE lower(name_zh) = lower(",
+        "SELECT id FROM metric_regions WHERE ancestor IN \
+         (SELECT id FROM regions WHERE lower(name_zh) = lower(",
     );
     qb.push_bind(term.text.clone());
     qb.push(") OR lower(name_en) = lower(");
     qb.push_bind(term.text.clone());
     qb.push(") UNION SELECT region_id FROM region_aliases WHERE lower(alias) = lower(");
     qb.push_bind(term.text.clone());
-    qb.push(")))");
+    qb.push("))");
 }
 
 /// The text each hit's snippet is cut from: its names and what else describes it, and for an
@@ -171,9 +189,15 @@ fn push_branch(qb: &mut QueryBuilder<'_, Sqlite>, b: &Branch, term: &Term) {
     let (zh, en) = (b.name_zh, b.name_en);
     qb.push(format!(
         "SELECT '{}' AS type, {} AS rank, {a}.id AS id, {} AS region, {zh} AS name_zh, \
-         {en} AS name_en, CASE WHEN lower({zh}) = lower(",
+         {en} AS name_en, ",
         b.doc.kind, b.rank, b.region
     ));
+    if let Some(tier) = b.tier {
+        qb.push(format!("{tier} AS tier FROM {} WHERE 1 = 1", b.from));
+        (b.search)(qb, term);
+        return;
+    }
+    qb.push(format!("CASE WHEN lower({zh}) = lower("));
     qb.push_bind(term.text.clone());
     qb.push(format!(") OR lower({en}) = lower("));
     qb.push_bind(term.text.clone());
