@@ -351,18 +351,26 @@ pub async fn list(
     uri: &Uri,
 ) -> AppResult<Response> {
     let (mut query, format, facets) = parse_with_facets(collection, raw, headers)?;
-    state
-        .names
-        .resolve(&state.pool, &state.reads, &mut query)
-        .await
-        .map_err(|e| over_budget(e, state))?;
     let version = version.map(|DataVersion(v)| v);
+    // Names resolve against the version the response cache read for this request, or else the
+    // last one a statement saw; a page read under another version is read again below, with
+    // names resolved at the current one.
+    let names_at = resolve(state, &mut query, version.or_else(|| state.counts.latest())).await?;
+    let moved = |page_version: i64| names_at.is_some_and(|v| v != page_version);
     let label = sort_label(&query);
     match format {
         Format::Json => {
-            let page = read::fetch_page(&state.pool, &state.reads, &state.counts, version, &query)
-                .await
-                .map_err(|e| over_budget(e, state))?;
+            let mut page =
+                read::fetch_page(&state.pool, &state.reads, &state.counts, version, &query)
+                    .await
+                    .map_err(|e| over_budget(e, state))?;
+            if moved(page.version) {
+                query = parse_with_facets(collection, raw, headers)?.0;
+                resolve(state, &mut query, None).await?;
+                page = read::fetch_page(&state.pool, &state.reads, &state.counts, None, &query)
+                    .await
+                    .map_err(|e| over_budget(e, state))?;
+            }
             let next = page.next.as_ref().map(|c| encode_cursor(&label, c));
             let facets = if facets.facets.is_empty() {
                 None
@@ -396,9 +404,18 @@ pub async fn list(
             ))
         }
         Format::Csv { bom } => {
-            let page = read::stream_csv(&state.pool, &state.reads, &state.counts, version, &query)
-                .await
-                .map_err(|e| over_budget(e, state))?;
+            let mut page =
+                read::stream_csv(&state.pool, &state.reads, &state.counts, version, &query)
+                    .await
+                    .map_err(|e| over_budget(e, state))?;
+            if moved(page.version) {
+                drop(page);
+                query = parse_with_facets(collection, raw, headers)?.0;
+                resolve(state, &mut query, None).await?;
+                page = read::stream_csv(&state.pool, &state.reads, &state.counts, None, &query)
+                    .await
+                    .map_err(|e| over_budget(e, state))?;
+            }
             let next = page.next.as_ref().map(|c| encode_cursor(&label, c));
             let lines = if bom {
                 let mark = Bytes::from_static("\u{feff}".as_bytes());
@@ -424,6 +441,19 @@ pub async fn list(
             Ok(response)
         }
     }
+}
+
+/// Names given where ids are expected, replaced by the ids (see `db::read::names`).
+async fn resolve(
+    state: &AppState,
+    query: &mut ListQuery,
+    expected: Option<i64>,
+) -> AppResult<Option<i64>> {
+    state
+        .names
+        .resolve(&state.pool, &state.reads, query, expected)
+        .await
+        .map_err(|e| over_budget(e, state))
 }
 
 /// A statement SQLite stopped at the read budget is the request's own cost, not a fault of

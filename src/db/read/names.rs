@@ -1,7 +1,9 @@
 //! Names where ids are expected: `region=甘肃`, `region=Gansu` or an alias stand for `gansu`,
 //! and a tag or id that matches nothing is refused with the closest ones rather than answered
 //! with an empty list. The ids and names of each kind of entity are read once per data version
-//! and kept, so resolving costs a request one small statement (the version) and no scan.
+//! and kept. A request resolves against the entries kept for the version it expects (the one
+//! the response cache read for it, or the last one any statement saw) without a statement of
+//! its own; the caller checks that expectation against the version its page ran under.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -205,12 +207,27 @@ fn quoted(ids: &[String]) -> String {
 }
 
 impl Names {
+    /// The entries of `kinds` kept for `version`, if every one of them is.
+    fn kept(&self, version: i64, kinds: &[Kind]) -> Option<HashMap<Kind, Arc<Vec<Entry>>>> {
+        let kept = self.inner.lock().ok()?;
+        kinds
+            .iter()
+            .map(|k| {
+                kept.get(k)
+                    .filter(|(v, _)| *v == version)
+                    .map(|(_, e)| (*k, e.clone()))
+            })
+            .collect()
+    }
+
+    /// The entries of `kinds` at the current data version, read where not kept, and that
+    /// version.
     async fn entries(
         &self,
         pool: &SqlitePool,
         reads: &Reads,
         kinds: &[Kind],
-    ) -> AppResult<HashMap<Kind, Arc<Vec<Entry>>>> {
+    ) -> AppResult<(i64, HashMap<Kind, Arc<Vec<Entry>>>)> {
         let mut conn = reads.acquire(pool, Weight::Light).await?;
         let version: i64 = sqlx::query_scalar("SELECT version FROM data_version WHERE id = 1")
             .fetch_one(&mut *conn)
@@ -254,85 +271,117 @@ impl Names {
             };
             out.insert(kind, entries);
         }
-        Ok(out)
+        Ok((version, out))
     }
 
     /// Replaces each name an id filter was given by the id it names, and refuses an unknown or
-    /// ambiguous one (or an unknown tag) naming the closest ids.
+    /// ambiguous one (or an unknown tag) naming the closest ids. Resolves against the entries
+    /// kept for `expected` when there are such, and otherwise (or when those leave a name
+    /// unresolved, which a newer version might not) against the current ones. Returns the data
+    /// version of the entries used, `None` when no filter names anything.
     pub async fn resolve(
         &self,
         pool: &SqlitePool,
         reads: &Reads,
         query: &mut ListQuery,
-    ) -> AppResult<()> {
+        expected: Option<i64>,
+    ) -> AppResult<Option<i64>> {
         let mut wanted: Vec<Kind> = query
             .filters
             .iter()
             .flat_map(|(f, _)| kinds_of(f.param, f.kind).iter().copied())
             .collect();
         if wanted.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
         wanted.sort_by_key(|k| *k as u8);
         wanted.dedup();
-        let entries = self.entries(pool, reads, &wanted).await?;
-        let mut problems = Vec::new();
-        for (filter, value) in &mut query.filters {
-            let kinds = kinds_of(filter.param, filter.kind);
-            if kinds.is_empty() {
-                continue;
-            }
-            let pool: Vec<&Entry> = kinds
-                .iter()
-                .filter_map(|k| entries.get(k))
-                .flat_map(|e| e.iter())
-                .collect();
-            let noun = kinds[0].noun();
-            let mut resolved: Vec<FilterValue> = Vec::new();
-            for v in value.values() {
-                let text = v.text();
-                match resolve_one(&text, &pool) {
-                    Ok(id) => {
-                        let id = FilterValue::Text(id);
-                        if !resolved.contains(&id) {
-                            resolved.push(id);
-                        }
-                    }
-                    Err(several) if !several.is_empty() => problems.push(ParamProblem {
-                        param: filter.param.to_owned(),
-                        message: format!(
-                            "`{text}` names more than one {noun}: {}; give one id",
-                            quoted(&several)
-                        ),
-                    }),
-                    Err(_) => {
-                        let near = closest(&text, &pool);
-                        let hint = if near.is_empty() {
-                            String::new()
-                        } else {
-                            format!("; did you mean {}?", quoted(&near))
-                        };
-                        let what = if matches!(filter.kind, FilterKind::Tag) {
-                            format!("no {noun} `{text}`")
-                        } else {
-                            format!("no {noun} with id or name `{text}`")
-                        };
-                        problems.push(ParamProblem {
-                            param: filter.param.to_owned(),
-                            message: format!("{what}{hint}"),
-                        });
+        if let Some(version) = expected
+            && let Some(entries) = self.kept(version, &wanted)
+            && let Ok(values) = resolve_with(&entries, query)
+        {
+            apply(query, values);
+            return Ok(Some(version));
+        }
+        let (version, entries) = self.entries(pool, reads, &wanted).await?;
+        let values = resolve_with(&entries, query)?;
+        apply(query, values);
+        Ok(Some(version))
+    }
+}
+
+/// The filters' values with each name replaced by the id it names, in the order of
+/// `query.filters`, or every name that names nothing or more than one thing.
+fn resolve_with(
+    entries: &HashMap<Kind, Arc<Vec<Entry>>>,
+    query: &ListQuery,
+) -> AppResult<Vec<Option<FilterValue>>> {
+    let mut out = Vec::with_capacity(query.filters.len());
+    let mut problems = Vec::new();
+    for (filter, value) in &query.filters {
+        let kinds = kinds_of(filter.param, filter.kind);
+        if kinds.is_empty() {
+            out.push(None);
+            continue;
+        }
+        let pool: Vec<&Entry> = kinds
+            .iter()
+            .filter_map(|k| entries.get(k))
+            .flat_map(|e| e.iter())
+            .collect();
+        let noun = kinds[0].noun();
+        let mut resolved: Vec<FilterValue> = Vec::new();
+        for v in value.values() {
+            let text = v.text();
+            match resolve_one(&text, &pool) {
+                Ok(id) => {
+                    let id = FilterValue::Text(id);
+                    if !resolved.contains(&id) {
+                        resolved.push(id);
                     }
                 }
+                Err(several) if !several.is_empty() => problems.push(ParamProblem {
+                    param: filter.param.to_owned(),
+                    message: format!(
+                        "`{text}` names more than one {noun}: {}; give one id",
+                        quoted(&several)
+                    ),
+                }),
+                Err(_) => {
+                    let near = closest(&text, &pool);
+                    let hint = if near.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; did you mean {}?", quoted(&near))
+                    };
+                    let what = if matches!(filter.kind, FilterKind::Tag) {
+                        format!("no {noun} `{text}`")
+                    } else {
+                        format!("no {noun} with id or name `{text}`")
+                    };
+                    problems.push(ParamProblem {
+                        param: filter.param.to_owned(),
+                        message: format!("{what}{hint}"),
+                    });
+                }
             }
-            *value = match resolved.len() {
-                1 => resolved.remove(0),
-                _ => FilterValue::Any(resolved),
-            };
         }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(AppError::InvalidParams(problems))
+        out.push(Some(match resolved.len() {
+            1 => resolved.remove(0),
+            _ => FilterValue::Any(resolved),
+        }));
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(AppError::InvalidParams(problems))
+    }
+}
+
+fn apply(query: &mut ListQuery, values: Vec<Option<FilterValue>>) {
+    for ((_, value), new) in query.filters.iter_mut().zip(values) {
+        if let Some(new) = new {
+            *value = new;
         }
     }
 }

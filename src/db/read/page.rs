@@ -21,11 +21,15 @@ pub struct Page {
     pub limit: i64,
     /// Where the next page starts, when there is one.
     pub next: Option<Cursor>,
+    /// The data version the page was read at.
+    pub version: i64,
 }
 
 /// One page as CSV, its lines still coming from SQLite.
 pub struct CsvPage {
     pub total: i64,
+    /// The data version the page was read at.
+    pub version: i64,
     pub limit: i64,
     pub next: Option<Cursor>,
     /// The header line, then a line per item.
@@ -152,7 +156,7 @@ pub async fn fetch_page(
     version: Option<i64>,
     query: &ListQuery,
 ) -> AppResult<Page> {
-    let (lines, _, total) = with_total(counts, version, query, |count| async move {
+    let (lines, meta, total) = with_total(counts, version, query, |count| async move {
         let mut conn = reads.acquire(pool, weight(query)).await?;
         let row = sql::page_query(query, Output::Json, count, "")
             .build()
@@ -188,6 +192,7 @@ pub async fn fetch_page(
         total,
         limit: query.limit,
         next,
+        version: meta.version,
     })
 }
 
@@ -271,6 +276,7 @@ pub async fn stream_csv(
         .boxed();
     Ok(CsvPage {
         total,
+        version: meta.version,
         limit: query.limit,
         next,
         lines,
