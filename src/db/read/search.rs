@@ -9,8 +9,8 @@
 
 use sqlx::{QueryBuilder, Sqlite};
 
-use super::metrics::{REGION_EXISTS, push_quote_or_indicator_ids};
-use super::sql::push_matching;
+use super::metrics::REGION_EXISTS;
+use super::sql::{push_matching, push_page_tail};
 use super::{Collection, Field, Filter, FilterKind, KeyType, ListQuery, Rows, Search, Shape, Sort};
 use crate::db::search_index::{self, DocKind};
 use crate::fts::Term;
@@ -30,22 +30,23 @@ struct Branch {
     doc: &'static DocKind,
     /// Orders collections among equally relevant hits.
     rank: i64,
-    from: &'static str,
+    /// Pushes what follows `FROM`: the collection's rows that match, by the collection's own
+    /// `q` rule, so `/v1/search` finds what each list's `q` finds.
+    rows: fn(&mut QueryBuilder<'_, Sqlite>, &Term),
     name_zh: &'static str,
     name_en: &'static str,
     /// The region a row belongs to, for the `region` filter; `NULL` for rows of no region.
     region: &'static str,
     /// A table of alternative names `(table, owner column)`, when the collection has one.
     aliases: Option<(&'static str, &'static str)>,
-    /// The collection's own `q` rule, so `/v1/search` finds what each list's `q` finds.
-    search: fn(&mut QueryBuilder<'_, Sqlite>, &Term),
     /// The hit's tier when `from` has it already, instead of working it out for every row.
     tier: Option<&'static str>,
 }
 
-/// ` AND {alias}.id IN (ids of `doc` matching)`: the rule of every collection but metrics.
-fn indexed(qb: &mut QueryBuilder<'_, Sqlite>, doc: &DocKind, term: &Term) {
-    qb.push(format!(" AND {}.id IN (", doc.alias()));
+/// `{table} WHERE {alias}.id IN (ids of `doc` matching)`: the rule of every collection but
+/// metrics.
+fn indexed(qb: &mut QueryBuilder<'_, Sqlite>, table: &str, doc: &DocKind, term: &Term) {
+    qb.push(format!("{table} WHERE {}.id IN (", doc.alias()));
     push_matching(qb, doc, term);
     qb.push(")");
 }
@@ -54,110 +55,142 @@ const BRANCHES: [Branch; 7] = [
     Branch {
         doc: &search_index::REGION,
         rank: 1,
-        from: "regions r",
+        rows: |qb, term| indexed(qb, "regions r", &search_index::REGION, term),
         region: "r.id",
         name_zh: "r.name_zh",
         name_en: "r.name_en",
         aliases: Some(("region_aliases", "region_id")),
-        search: |qb, term| indexed(qb, &search_index::REGION, term),
         tier: None,
     },
     Branch {
         doc: &search_index::ENTERPRISE,
         rank: 2,
-        from: "enterprises e",
+        rows: |qb, term| indexed(qb, "enterprises e", &search_index::ENTERPRISE, term),
         region: "e.region_id",
         name_zh: "e.name_zh",
         name_en: "e.name_en",
         aliases: Some(("enterprise_aliases", "enterprise_id")),
-        search: |qb, term| indexed(qb, &search_index::ENTERPRISE, term),
         tier: None,
     },
     Branch {
         doc: &search_index::PROJECT,
         rank: 3,
-        from: "projects p",
+        rows: |qb, term| indexed(qb, "projects p", &search_index::PROJECT, term),
         region: "p.region_id",
         name_zh: "p.name_zh",
         name_en: "p.name_en",
         aliases: None,
-        search: |qb, term| indexed(qb, &search_index::PROJECT, term),
         tier: None,
     },
     Branch {
         doc: &search_index::POLICY,
         rank: 4,
-        from: "policies po",
+        rows: |qb, term| indexed(qb, "policies po", &search_index::POLICY, term),
         region: "po.region_id",
         name_zh: "po.title_zh",
         name_en: "po.title_en",
         aliases: None,
-        search: |qb, term| indexed(qb, &search_index::POLICY, term),
         tier: None,
     },
     Branch {
         doc: &search_index::INDICATOR,
         rank: 5,
-        from: "indicators i",
+        rows: |qb, term| indexed(qb, "indicators i", &search_index::INDICATOR, term),
         region: "NULL",
         name_zh: "i.name_zh",
         name_en: "i.name_en",
         aliases: None,
-        search: |qb, term| indexed(qb, &search_index::INDICATOR, term),
         tier: None,
     },
     Branch {
         doc: &search_index::SOURCE,
         rank: 6,
-        from: "sources s",
+        rows: |qb, term| indexed(qb, "sources s", &search_index::SOURCE, term),
         region: "NULL",
         name_zh: "s.title",
         name_en: "s.title",
         aliases: None,
-        search: |qb, term| indexed(qb, &search_index::SOURCE, term),
         tier: None,
     },
     Branch {
         doc: &search_index::METRIC,
         rank: 7,
-        // A metric is named by its indicator, so its tier is the indicator's, worked out once
-        // for each indicator (the LIMIT keeps SQLite from folding it back into every row):
-        // a place's name can find tens of thousands of its metrics.
-        from: "metrics m CROSS JOIN (SELECT id, name_zh, name_en, CASE \
-            WHEN lower(name_zh) = lower((SELECT t FROM term)) \
-              OR lower(name_en) = lower((SELECT t FROM term)) THEN 0 \
-            WHEN instr(lower(name_zh), lower((SELECT t FROM term))) > 0 \
-              OR instr(lower(name_en), lower((SELECT t FROM term))) > 0 THEN 1 \
-            ELSE 2 END AS tier FROM indicators LIMIT -1) ind ON ind.id = m.indicator",
-        region: "m.region_id",
+        rows: metric_rows,
+        // A metric's own region is not read (that would mean reading the row of every hit,
+        // of which a place's name finds tens of thousands): the `region` filter finds metrics
+        // through `metric_regions` instead.
+        region: "NULL",
         name_zh: "ind.name_zh",
         name_en: "ind.name_en",
         aliases: None,
-        search: |qb, term| {
-            qb.push(" AND m.id IN (");
-            push_quote_or_indicator_ids(qb, term);
-            qb.push(" UNION ALL ");
-            push_metrics_of_named_region(qb, term);
-            qb.push(")");
-        },
         tier: Some("ind.tier"),
     },
 ];
 
-/// The metrics of the region (and every region below it) whose name or alias is the whole
-/// search text, ignoring ASCII case: a place's name finds the facts about the place.
-fn push_metrics_of_named_region(qb: &mut QueryBuilder<'_, Sqlite>, term: &Term) {
-    // Read from the table of metrics by region: one range for each region so named.
+/// The metrics a search finds, each as its id and indicator, read from indexes alone: those
+/// whose quote or indicator matches, and those of the region (and every region below it)
+/// whose name or alias is the whole search text, ignoring ASCII case, since a place's name
+/// finds the facts about the place. A metric is named by its indicator, so its tier is the
+/// indicator's, worked out once for each indicator (the LIMIT keeps SQLite from folding it
+/// back into every row).
+fn metric_rows(qb: &mut QueryBuilder<'_, Sqlite>, term: &Term) {
+    // Three parts that never share a metric, so no step has to drop repeats: those of a
+    // matching indicator; those of a named place whose indicator does not match; and those
+    // whose quote matches, in neither of the other two.
     qb.push(
-        "SELECT id FROM metric_regions WHERE ancestor IN \
-         (SELECT id FROM regions WHERE lower(name_zh) = lower(",
+        "(SELECT id, indicator FROM metrics INDEXED BY metrics_indicator_id \
+         WHERE indicator IN (",
     );
+    push_matching(qb, &search_index::INDICATOR, term);
+    qb.push(
+        ") UNION ALL SELECT id, indicator FROM metric_regions INDEXED BY metric_regions_id \
+         WHERE ancestor IN (",
+    );
+    push_outermost_named_regions(qb, term);
+    qb.push(") AND indicator NOT IN (");
+    push_matching(qb, &search_index::INDICATOR, term);
+    qb.push(") UNION ALL SELECT q.id, q.indicator FROM metrics q WHERE q.id IN (");
+    push_matching(qb, &search_index::METRIC, term);
+    qb.push(") AND q.indicator NOT IN (");
+    push_matching(qb, &search_index::INDICATOR, term);
+    qb.push(
+        ") AND NOT EXISTS (SELECT 1 FROM metric_regions INDEXED BY metric_regions_id \
+         WHERE id = q.id AND ancestor IN (",
+    );
+    push_outermost_named_regions(qb, term);
+    qb.push(
+        "))) m CROSS JOIN (SELECT id, name_zh, name_en, CASE \
+            WHEN lower(name_zh) = lower((SELECT t FROM term)) \
+              OR lower(name_en) = lower((SELECT t FROM term)) THEN 0 \
+            WHEN instr(lower(name_zh), lower((SELECT t FROM term))) > 0 \
+              OR instr(lower(name_en), lower((SELECT t FROM term))) > 0 THEN 1 \
+            ELSE 2 END AS tier FROM indicators LIMIT -1) ind ON ind.id = m.indicator \
+         WHERE 1 = 1",
+    );
+}
+
+/// The regions whose name or alias is the whole search text, ignoring ASCII case, but for
+/// those below another such region: `metric_regions` then holds each of their metrics once.
+fn push_outermost_named_regions(qb: &mut QueryBuilder<'_, Sqlite>, term: &Term) {
+    qb.push("SELECT n.id FROM (");
+    push_named_regions(qb, term);
+    qb.push(
+        ") n WHERE NOT EXISTS (SELECT 1 FROM region_closure c \
+         WHERE c.descendant = n.id AND c.ancestor <> n.id AND c.ancestor IN (",
+    );
+    push_named_regions(qb, term);
+    qb.push("))");
+}
+
+/// The regions whose name or alias is the whole search text, ignoring ASCII case.
+fn push_named_regions(qb: &mut QueryBuilder<'_, Sqlite>, term: &Term) {
+    qb.push("SELECT id FROM regions WHERE lower(name_zh) = lower(");
     qb.push_bind(term.text.clone());
     qb.push(") OR lower(name_en) = lower(");
     qb.push_bind(term.text.clone());
     qb.push(") UNION SELECT region_id FROM region_aliases WHERE lower(alias) = lower(");
     qb.push_bind(term.text.clone());
-    qb.push("))");
+    qb.push(")");
 }
 
 /// The text each hit's snippet is cut from: its names and what else describes it, and for an
@@ -193,8 +226,8 @@ fn push_branch(qb: &mut QueryBuilder<'_, Sqlite>, b: &Branch, term: &Term) {
         b.doc.kind, b.rank, b.region
     ));
     if let Some(tier) = b.tier {
-        qb.push(format!("{tier} AS tier FROM {} WHERE 1 = 1", b.from));
-        (b.search)(qb, term);
+        qb.push(format!("{tier} AS tier FROM "));
+        (b.rows)(qb, term);
         return;
     }
     qb.push(format!("CASE WHEN lower({zh}) = lower("));
@@ -213,11 +246,8 @@ fn push_branch(qb: &mut QueryBuilder<'_, Sqlite>, b: &Branch, term: &Term) {
     qb.push_bind(term.text.clone());
     qb.push(format!(")) > 0 OR instr(lower({en}), lower("));
     qb.push_bind(term.text.clone());
-    qb.push(format!(
-        ")) > 0 THEN 1 ELSE 2 END AS tier FROM {} WHERE 1 = 1",
-        b.from
-    ));
-    (b.search)(qb, term);
+    qb.push(")) > 0 THEN 1 ELSE 2 END AS tier FROM ");
+    (b.rows)(qb, term);
 }
 
 /// The union of every collection's hits for the term, each part filtered by its own index;
@@ -235,18 +265,24 @@ fn push_hits(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery, counting: boo
         if i > 0 {
             qb.push(" UNION ALL ");
         }
-        if counting {
+        if !counting {
+            // Each part's own best rows, ranked and cut to the page as the whole will be:
+            // the page can only come from them, and a part with tens of thousands of hits
+            // then hands on a page's worth instead of sorting them all in the union.
+            qb.push("SELECT * FROM (SELECT * FROM (");
+            push_branch(qb, branch, term);
+            qb.push(") h");
+            push_page_tail(qb, query);
+            qb.push(")");
+        } else {
             qb.push(format!(
-                "SELECT '{}' AS type, {} AS rank, {}.id AS id, {} AS region FROM {} WHERE 1 = 1",
+                "SELECT '{}' AS type, {} AS rank, {}.id AS id, {} AS region FROM ",
                 branch.doc.kind,
                 branch.rank,
                 branch.doc.alias(),
                 branch.region,
-                branch.from
             ));
-            (branch.search)(qb, term);
-        } else {
-            push_branch(qb, branch, term);
+            (branch.rows)(qb, term);
         }
     }
     qb.push(") h");
@@ -313,7 +349,9 @@ pub const SEARCH: Collection = Collection {
             doc: "Only results in this region or a region below it: regions themselves, and \
                   the enterprises, projects, policies and metrics placed there. Indicators and \
                   sources belong to no region and are left out.",
-            sql: "h.region IN (SELECT descendant FROM region_closure WHERE ancestor = ?)",
+            sql: "h.region IN (SELECT descendant FROM region_closure WHERE ancestor = ?) \
+                  OR (h.type = 'metric' AND EXISTS (SELECT 1 FROM metric_regions \
+                  INDEXED BY metric_regions_id WHERE ancestor = ? AND id = h.id))",
             keyed: None,
         },
     ],

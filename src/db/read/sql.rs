@@ -264,6 +264,15 @@ fn push_pick(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
     }
     qb.push(" FROM ");
     push_from(qb, query, &f, false);
+    push_page_tail(qb, query);
+}
+
+/// Pushes what narrows rows to the page: the filters and search, the rows after the cursor,
+/// the order, and one more row than the limit. A union of rows made per request pushes it
+/// into each of its parts too, so no part hands on more rows than the page can take.
+pub fn push_page_tail(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
+    let f = from(query);
+    let expr = sort_expr(query, &f);
     push_where(qb, query, &f);
     if let Some(c) = &query.cursor {
         let op = if query.desc { " < " } else { " > " };
