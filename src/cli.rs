@@ -201,7 +201,7 @@ async fn import(args: ImportArgs) -> Result<(), String> {
         total += results.len();
         for (name, result) in results {
             let label = std::path::PathBuf::from(format!("seed:{name}"));
-            if !report_import(&label, result) {
+            if !report_import(&label, result.map_err(AppError::from)) {
                 failed += 1;
             }
         }

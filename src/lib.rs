@@ -10,6 +10,7 @@ pub mod extract;
 pub mod fts;
 pub mod http;
 pub mod ingest;
+pub mod problems;
 pub mod quantity;
 pub mod routes;
 pub mod state;

@@ -16,7 +16,7 @@ use tokio::time::Instant;
 
 use crate::bundle::{self, Catalog, ValidBundle};
 use crate::db::write::WriteTx;
-use crate::db::{entities, store};
+use crate::db::{self, entities, store};
 use crate::error::{AppError, AppResult};
 
 pub use crate::db::entities::OnChangedEntity;
@@ -93,8 +93,8 @@ pub async fn apply(
     let _turn = writes.turn(prepared.deadline).await?;
     let mut tx = WriteTx::begin(pool).await?;
     match write_checked(tx.conn(), prepared).await {
-        Ok(summary) => tx.commit().await.map(|()| summary),
-        Err(error) => Err(tx.abort(error).await),
+        Ok(summary) => Ok(tx.commit().await.map(|()| summary)?),
+        Err(error) => Err(abort(tx, error).await),
     }
 }
 
@@ -104,17 +104,29 @@ pub async fn delete(pool: &SqlitePool, writes: &Writes, id: &str) -> AppResult<u
         let _turn = writes.turn(writes.deadline()).await?;
         let mut tx = WriteTx::begin(pool).await?;
         match store::delete_source(tx.conn(), id).await {
-            Ok(Some(metrics_removed)) => tx.commit().await.map(|()| metrics_removed),
+            Ok(Some(metrics_removed)) => Ok(tx.commit().await.map(|()| metrics_removed)?),
             Ok(None) => {
-                let missing = AppError::NotFound(format!("no source with id `{id}`"));
-                Err(tx.abort(missing).await)
+                tx.rollback().await;
+                Err(AppError::NotFound(format!("no source with id `{id}`")))
             }
-            Err(error) => Err(tx.abort(error.into()).await),
+            Err(error) => Err(tx.abort(error).await.into()),
         }
     }
     .await;
     writes.record(&result);
     result
+}
+
+/// Ends the transaction after `error`. A database error is judged again by the transaction,
+/// where the connection can still tell a full disk from a broken one.
+async fn abort(tx: WriteTx, error: AppError) -> AppError {
+    match error {
+        AppError::Database(error) => tx.abort(error).await.into(),
+        other => {
+            tx.rollback().await;
+            other
+        }
+    }
 }
 
 /// The write itself, under the lock: validated again only when another write changed the
@@ -156,9 +168,7 @@ fn refuse_existing(
     let id = &valid.bundle.source.id;
     let exists = catalog.sources.contains(id);
     if exists && on_existing == OnExisting::Refuse {
-        return Err(AppError::Conflict(format!(
-            "source `{id}` is already stored"
-        )));
+        return Err(db::Error::SourceExists(id.clone()).into());
     }
     Ok(exists)
 }

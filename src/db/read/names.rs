@@ -10,7 +10,8 @@ use sqlx::SqlitePool;
 
 use super::{FilterKind, FilterValue, ListQuery};
 use crate::db::budget::{Reads, Weight};
-use crate::error::{AppError, AppResult, ParamProblem};
+use crate::db::error::{Error, Result};
+use crate::problems::ParamProblem;
 
 /// What a filter's values name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -210,7 +211,7 @@ impl Names {
         pool: &SqlitePool,
         reads: &Reads,
         kinds: &[Kind],
-    ) -> AppResult<HashMap<Kind, Arc<Vec<Entry>>>> {
+    ) -> Result<HashMap<Kind, Arc<Vec<Entry>>>> {
         let mut conn = reads.acquire(pool, Weight::Light).await?;
         let version: i64 = sqlx::query_scalar("SELECT version FROM data_version WHERE id = 1")
             .fetch_one(&mut *conn)
@@ -264,7 +265,7 @@ impl Names {
         pool: &SqlitePool,
         reads: &Reads,
         query: &mut ListQuery,
-    ) -> AppResult<()> {
+    ) -> Result<()> {
         let mut wanted: Vec<Kind> = query
             .filters
             .iter()
@@ -332,7 +333,7 @@ impl Names {
         if problems.is_empty() {
             Ok(())
         } else {
-            Err(AppError::InvalidParams(problems))
+            Err(Error::Invalid(problems))
         }
     }
 }
