@@ -13,6 +13,7 @@ pub mod seed;
 pub mod store;
 pub mod stored;
 pub mod write;
+pub mod writers;
 
 pub use error::Error;
 

@@ -8,8 +8,6 @@
 //! cheaply that nothing changed since its snapshot (the data version every write moves) and
 //! validates again only when something did.
 
-mod writes;
-
 use serde_json::Value;
 use sqlx::{SqliteConnection, SqlitePool};
 use tokio::time::Instant;
@@ -21,7 +19,7 @@ use crate::error::{AppError, AppResult};
 
 pub use crate::db::entities::OnChangedEntity;
 pub use crate::db::store::{OnExisting, StoreSummary, WriteMode};
-pub use writes::Writes;
+pub use crate::db::writers::Writes;
 
 /// Validates and stores a bundle for a caller that is its process's only writer (`import`,
 /// tests); the server goes through [`store`] with its shared queue.
@@ -44,7 +42,7 @@ pub async fn store(
         Ok(prepared) => apply(pool, writes, prepared).await,
         Err(error) => Err(error),
     };
-    writes.record(&result);
+    record(writes, &result);
     result
 }
 
@@ -113,8 +111,20 @@ pub async fn delete(pool: &SqlitePool, writes: &Writes, id: &str) -> AppResult<u
         }
     }
     .await;
-    writes.record(&result);
+    record(writes, &result);
     result
+}
+
+/// Notes how a write ended. Refusals of the request itself (invalid, conflicting, busy, timed
+/// out) say nothing about whether writes work, so they change nothing.
+fn record<T>(writes: &Writes, result: &AppResult<T>) {
+    match result {
+        Ok(_) => writes.record(None),
+        Err(e @ (AppError::StorageFull(_) | AppError::Database(_))) => {
+            writes.record(Some(e.code()))
+        }
+        Err(_) => {}
+    }
 }
 
 /// Ends the transaction after `error`. A database error is judged again by the transaction,
