@@ -14,7 +14,6 @@ pub mod problems;
 pub mod quantity;
 pub mod routes;
 pub mod state;
-pub mod synth;
 pub mod telemetry;
 
 use axum::Router;
