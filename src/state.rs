@@ -13,7 +13,7 @@ use crate::db::read::Counts;
 use crate::db::read::names::Names;
 use crate::db::writers::Writes;
 
-/// The time the statements of one read may run in SQLite before they are stopped with 503:
+/// The time one read statement may run in SQLite before it is stopped with 503:
 /// ten times the slowest ordinary read measured on a million metrics (a search across every
 /// collection, about half a second under load, see bench/), and well inside the request
 /// deadline, so a connection is free again long before the client gives up.
