@@ -2,7 +2,7 @@
 FROM rust:1-bookworm AS builder
 WORKDIR /src
 COPY . .
-RUN cargo build --release --locked
+RUN cargo build --release --locked --package industry-facts
 
 # Runtime stage: only the binary, run as an unprivileged user with its database on a volume.
 FROM debian:bookworm-slim

@@ -13,7 +13,7 @@ use crate::config::{CheckArgs, Cli, Command, HealthcheckArgs, ImportArgs, ServeA
 use crate::error::{AppError, PointerProblem};
 use crate::http::serve::ConnectionLimits;
 use crate::ingest::{OnChangedEntity, OnExisting, StoreSummary, WriteMode, ingest};
-use crate::{AppState, app, db, telemetry};
+use crate::{AppState, Layers, app_with, db, telemetry};
 
 pub async fn run() -> ExitCode {
     let cli = Cli::parse_args();
@@ -61,11 +61,15 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     let request_timeout = Duration::from_secs(args.request_timeout_secs);
     // A budget past the deadline would let a statement run on after its request is answered.
     let query_timeout = Duration::from_millis(args.query_timeout_ms).min(request_timeout);
+    // A write waits for the ones ahead of it at most half of its request's time, keeping the
+    // other half for itself.
     let mut state = AppState::new(pool.clone())
-        .with_max_body(args.max_body_bytes)
         .with_read_only(args.read_only)
+        .with_write_wait(request_timeout / 2)
+        .with_query_timeout(query_timeout);
+    let layers = Layers::default()
+        .with_max_body(args.max_body_bytes)
         .with_request_timeout(request_timeout)
-        .with_query_timeout(query_timeout)
         .with_max_concurrency(args.max_concurrency)
         .with_cache_bytes(args.cache_bytes);
     if let Some(token) = token {
@@ -79,7 +83,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         read_only = state.read_only,
         request_timeout_secs = args.request_timeout_secs,
         query_timeout_ms = query_timeout.as_millis() as u64,
-        max_concurrency = state.max_concurrency,
+        max_concurrency = layers.max_concurrency(),
         cache_bytes = args.cache_bytes,
         header_timeout_secs = args.header_timeout_secs,
         idle_timeout_secs = args.idle_timeout_secs,
@@ -91,9 +95,9 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         idle_timeout: Duration::from_secs(args.idle_timeout_secs),
         max_connections: args.max_connections,
         // A request admitted before the signal may run to its deadline, then be written.
-        grace: state.request_timeout + Duration::from_secs(1),
+        grace: layers.request_timeout() + Duration::from_secs(1),
     };
-    crate::http::serve::serve(listener, app(state), limits, shutdown_signal()).await;
+    crate::http::serve::serve(listener, app_with(state, layers), limits, shutdown_signal()).await;
     pool.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -201,7 +205,7 @@ async fn import(args: ImportArgs) -> Result<(), String> {
         total += results.len();
         for (name, result) in results {
             let label = std::path::PathBuf::from(format!("seed:{name}"));
-            if !report_import(&label, result) {
+            if !report_import(&label, result.map_err(AppError::from)) {
                 failed += 1;
             }
         }

@@ -92,10 +92,10 @@ pub struct ServeArgs {
     #[arg(long, env = "INDUSTRY_FACTS_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
     /// Largest request body accepted, in bytes.
-    #[arg(long, env = "INDUSTRY_FACTS_MAX_BODY_BYTES", default_value_t = crate::state::DEFAULT_MAX_BODY)]
+    #[arg(long, env = "INDUSTRY_FACTS_MAX_BODY_BYTES", default_value_t = crate::http::DEFAULT_MAX_BODY)]
     pub max_body_bytes: usize,
     /// Seconds a request may take before it is abandoned with 503.
-    #[arg(long, env = "INDUSTRY_FACTS_REQUEST_TIMEOUT_SECS", default_value_t = crate::state::DEFAULT_REQUEST_TIMEOUT_SECS,
+    #[arg(long, env = "INDUSTRY_FACTS_REQUEST_TIMEOUT_SECS", default_value_t = crate::http::DEFAULT_REQUEST_TIMEOUT_SECS,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout_secs: u64,
     /// Milliseconds one read statement may run before SQLite stops it and the request gets
@@ -104,12 +104,12 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u64).range(1..))]
     pub query_timeout_ms: u64,
     /// Requests served at once; the excess is refused with 503 and Retry-After.
-    #[arg(long, env = "INDUSTRY_FACTS_MAX_CONCURRENCY", default_value_t = crate::state::DEFAULT_MAX_CONCURRENCY,
+    #[arg(long, env = "INDUSTRY_FACTS_MAX_CONCURRENCY", default_value_t = crate::http::DEFAULT_MAX_CONCURRENCY,
           value_parser = clap::value_parser!(u64).range(1..).map(|n| n as usize))]
     pub max_concurrency: usize,
     /// Bytes of encoded responses kept for repeated reads (0 turns the cache off). Entries are
     /// keyed by the data version, so a write makes every older one unreachable at once.
-    #[arg(long, env = "INDUSTRY_FACTS_CACHE_BYTES", default_value_t = crate::state::DEFAULT_CACHE_BYTES)]
+    #[arg(long, env = "INDUSTRY_FACTS_CACHE_BYTES", default_value_t = crate::http::DEFAULT_CACHE_BYTES)]
     pub cache_bytes: usize,
     /// Seconds a client has to finish a request head once its first byte has arrived.
     #[arg(long, env = "INDUSTRY_FACTS_HEADER_TIMEOUT_SECS", default_value_t = crate::http::serve::DEFAULT_HEADER_TIMEOUT_SECS,
@@ -298,11 +298,11 @@ mod tests {
         let defaults = serve_args(&[]);
         assert_eq!(
             defaults.request_timeout_secs,
-            crate::state::DEFAULT_REQUEST_TIMEOUT_SECS
+            crate::http::DEFAULT_REQUEST_TIMEOUT_SECS
         );
         assert_eq!(
             defaults.max_concurrency,
-            crate::state::DEFAULT_MAX_CONCURRENCY
+            crate::http::DEFAULT_MAX_CONCURRENCY
         );
         assert_eq!(
             defaults.query_timeout_ms,

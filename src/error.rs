@@ -5,41 +5,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-/// A problem with one query parameter, named so a client can point at its own input.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct ParamProblem {
-    pub param: String,
-    pub message: String,
-}
+use crate::db;
 
-/// A problem inside a request body or bundle, located by an RFC 6901 JSON pointer.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct PointerProblem {
-    pub pointer: String,
-    pub message: String,
-}
-
-impl PointerProblem {
-    pub fn new(pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            pointer: pointer.into(),
-            message: message.into(),
-        }
-    }
-}
-
-/// A field of a stored entity that a bundle would change: where the bundle says it, what is
-/// stored and what the bundle proposes, so a client can decide to send it again with the
-/// changes allowed, or to fix the bundle.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct FieldChange {
-    pub pointer: String,
-    pub message: String,
-    /// The stored value (a string, null, or a list of strings).
-    pub stored: serde_json::Value,
-    /// The bundle's value, in the same form.
-    pub proposed: serde_json::Value,
-}
+pub use crate::problems::{FieldChange, ParamProblem, PointerProblem};
 
 /// What a 503 asks clients to wait: long enough for a burst to drain, short enough to not
 /// matter to a person.
@@ -305,16 +273,29 @@ impl IntoResponse for AppError {
     }
 }
 
-/// SQLite's own verdicts become answers a client can act on: a full disk is 507, a database
-/// another process is writing is 503 with `Retry-After`; anything else is a 500.
+/// What storage reports becomes an answer a client can act on: a full disk is 507, a
+/// database another writer holds is 503 with `Retry-After`, a read over its budget 503
+/// `timeout`, names the database does not know 400; a fault of the program is a 500.
+impl From<db::Error> for AppError {
+    fn from(error: db::Error) -> Self {
+        match error {
+            db::Error::Sqlx(error) => Self::Database(error),
+            db::Error::StorageFull(cause) => Self::StorageFull(cause),
+            db::Error::Busy(cause) => Self::Busy(cause),
+            db::Error::Timeout(budget) => Self::QueryTimeout(budget),
+            db::Error::Invalid(problems) => Self::InvalidParams(problems),
+            db::Error::InvalidBundle(problems) => Self::InvalidBundle(problems),
+            exists @ db::Error::SourceExists(_) => Self::Conflict(exists.to_string()),
+            db::Error::EntityConflict(changes) => Self::EntityConflict(changes),
+            db::Error::Internal(message) => Self::Internal(message),
+        }
+    }
+}
+
+/// A statement run outside `db/` (a handler's own check) is judged as storage judges it.
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
-        use crate::db::fault::{Fault, classify};
-        match classify(&error) {
-            Fault::StorageFull => Self::StorageFull(error.to_string()),
-            Fault::Busy => Self::Busy(error.to_string()),
-            Fault::Other => Self::Database(error),
-        }
+        db::Error::from(error).into()
     }
 }
 

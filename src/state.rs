@@ -1,4 +1,7 @@
-//! What every handler shares.
+//! What every handler shares: the database and what is kept beside it (totals, names, the
+//! read budget, the writers' queue), and who may write. Everything here comes from `db/` or
+//! below; how requests are limited, timed out and cached is the middleware's, set up with
+//! [`crate::http::Layers`].
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,15 +11,7 @@ use sqlx::SqlitePool;
 use crate::db::budget::Reads;
 use crate::db::read::Counts;
 use crate::db::read::names::Names;
-use crate::http::cache::ResponseCache;
-use crate::ingest::Writes;
-
-/// Request bodies above this are refused with 413 unless configured otherwise.
-pub const DEFAULT_MAX_BODY: usize = 4 * 1024 * 1024;
-
-/// Long enough for the largest bundle write on a slow disk, short enough that a stuck request
-/// gives its connection and concurrency slot back.
-pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
+use crate::db::writers::Writes;
 
 /// The time one read statement may run in SQLite before it is stopped with 503:
 /// ten times the slowest ordinary read measured on a million metrics (a search across every
@@ -24,12 +19,9 @@ pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
 /// deadline, so a connection is free again long before the client gives up.
 pub const DEFAULT_QUERY_TIMEOUT_MS: u64 = 5000;
 
-/// Requests served at once; more are refused with 503 rather than queued, so a burst cannot
-/// pile up memory and latency. SQLite serialises writes anyway, and reads are short.
-pub const DEFAULT_MAX_CONCURRENCY: usize = 256;
-
-/// Enough for a few thousand typical pages, small next to SQLite's own caches.
-pub const DEFAULT_CACHE_BYTES: usize = 32 * 1024 * 1024;
+/// A write waits for the ones ahead of it at most half of its request's time, keeping the
+/// other half for itself: half of `http::DEFAULT_REQUEST_TIMEOUT_SECS`, which checks this.
+pub const DEFAULT_WRITE_WAIT_SECS: u64 = 15;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -38,11 +30,6 @@ pub struct AppState {
     pub token: Option<Arc<str>>,
     /// A replica serves reads only, whatever token it was given.
     pub read_only: bool,
-    pub max_body: usize,
-    pub request_timeout: Duration,
-    pub max_concurrency: usize,
-    /// Encoded responses by data version; `None` when turned off.
-    pub cache: Option<ResponseCache>,
     /// List totals by data version, kept whether or not responses are.
     pub counts: Counts,
     /// Entity ids and names by data version, for names given where ids are expected.
@@ -53,12 +40,6 @@ pub struct AppState {
     pub writes: Arc<Writes>,
 }
 
-/// A write waits for the ones ahead of it at most half of its request's time, keeping the
-/// other half for itself.
-fn writes_for(request_timeout: Duration) -> Arc<Writes> {
-    Arc::new(Writes::new(request_timeout / 2))
-}
-
 impl AppState {
     pub fn new(pool: SqlitePool) -> Self {
         let reads = Reads::new(&pool, Duration::from_millis(DEFAULT_QUERY_TIMEOUT_MS));
@@ -66,14 +47,10 @@ impl AppState {
             pool,
             token: None,
             read_only: false,
-            max_body: DEFAULT_MAX_BODY,
-            request_timeout: Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECS),
-            max_concurrency: DEFAULT_MAX_CONCURRENCY,
-            cache: Some(ResponseCache::new(DEFAULT_CACHE_BYTES)),
             counts: Counts::default(),
             names: Names::default(),
             reads,
-            writes: writes_for(Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECS)),
+            writes: Arc::new(Writes::new(Duration::from_secs(DEFAULT_WRITE_WAIT_SECS))),
         }
     }
 
@@ -87,31 +64,15 @@ impl AppState {
         self
     }
 
-    pub fn with_max_body(mut self, bytes: usize) -> Self {
-        self.max_body = bytes;
-        self
-    }
-
     pub fn with_query_timeout(mut self, budget: Duration) -> Self {
         self.reads = self.reads.with_budget(budget);
         self
     }
 
-    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
-        self.request_timeout = timeout;
-        self.writes = writes_for(timeout);
-        self
-    }
-
-    /// At least one request must be able to run, so zero counts as one.
-    pub fn with_max_concurrency(mut self, requests: usize) -> Self {
-        self.max_concurrency = requests.max(1);
-        self
-    }
-
-    /// Zero bytes turns the response cache off.
-    pub fn with_cache_bytes(mut self, bytes: usize) -> Self {
-        self.cache = (bytes > 0).then(|| ResponseCache::new(bytes));
+    /// How long a write waits for its slot and its turn before it is refused as `busy`; half
+    /// of the request deadline leaves the other half for the write itself.
+    pub fn with_write_wait(mut self, wait: Duration) -> Self {
+        self.writes = Arc::new(Writes::new(wait));
         self
     }
 }

@@ -10,7 +10,7 @@ use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
 use super::parse::escape_token;
-use crate::error::PointerProblem;
+use crate::problems::PointerProblem;
 
 /// Why a text is not a bundle document.
 #[derive(Debug)]

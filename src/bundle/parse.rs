@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::catalog::Catalog;
 use super::model::Bundle;
 use super::validate::{ValidBundle, validate};
-use crate::error::PointerProblem;
+use crate::problems::PointerProblem;
 
 const TOP_LEVEL: &[&str] = &[
     "source",

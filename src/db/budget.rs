@@ -26,6 +26,8 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Sqlite, SqliteConnection, SqlitePool};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use super::error::Error;
+
 /// Virtual-machine steps between two looks at the clock: reading it costs tens of
 /// nanoseconds, so this keeps the check far below a percent of the work while still noticing
 /// a spent budget within a fraction of a millisecond.
@@ -81,6 +83,15 @@ impl Reads {
 
     pub fn budget(&self) -> Duration {
         self.budget
+    }
+
+    /// A statement SQLite stopped at the budget is the request's own cost, not a fault of
+    /// the server: it becomes [`Error::Timeout`], naming the budget it ran past.
+    pub fn over_budget(&self, error: Error) -> Error {
+        match error {
+            Error::Sqlx(e) if is_interrupted(&e) => Error::Timeout(self.budget),
+            other => other,
+        }
     }
 
     /// A connection whose read statements SQLite stops once each has run for the budget. A

@@ -6,8 +6,9 @@
 use serde_json::{Value, json};
 use sqlx::SqliteConnection;
 
+use super::error::{Error, Result};
 use crate::bundle::ValidBundle;
-use crate::error::{AppError, AppResult, FieldChange};
+use crate::problems::FieldChange;
 
 /// What a write does with a bundle entity whose fields differ from the stored ones.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -233,9 +234,9 @@ impl Comparison {
     }
 
     /// Refuses the write when it changes a stored entity and the writer did not ask for that.
-    pub fn allowed(&self, on_changed: OnChangedEntity) -> AppResult<()> {
+    pub fn allowed(&self, on_changed: OnChangedEntity) -> Result<()> {
         if on_changed == OnChangedEntity::Refuse && !self.changes.is_empty() {
-            return Err(AppError::EntityConflict(self.changes.clone()));
+            return Err(Error::EntityConflict(self.changes.clone()));
         }
         Ok(())
     }

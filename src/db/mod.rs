@@ -3,6 +3,7 @@
 pub mod budget;
 pub mod closure;
 pub mod entities;
+pub mod error;
 pub mod fault;
 pub mod functions;
 pub mod metric_regions;
@@ -12,6 +13,9 @@ pub mod seed;
 pub mod store;
 pub mod stored;
 pub mod write;
+pub mod writers;
+
+pub use error::Error;
 
 use std::str::FromStr;
 use std::time::Duration;

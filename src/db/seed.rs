@@ -3,9 +3,9 @@
 use sqlx::{SqliteConnection, SqlitePool};
 
 use super::entities::OnChangedEntity;
+use super::error::{Error, Result};
 use super::store::{OnExisting, StoreSummary, WriteMode, ingest_in};
 use crate::bundle::json::{JsonError, parse_strict};
-use crate::error::{AppError, AppResult};
 
 include!(concat!(env!("OUT_DIR"), "/seed.rs"));
 
@@ -25,10 +25,10 @@ async fn store_in(
     conn: &mut SqliteConnection,
     text: &str,
     mode: WriteMode,
-) -> AppResult<StoreSummary> {
+) -> Result<StoreSummary> {
     let raw = parse_strict(text.as_bytes()).map_err(|e| match e {
-        JsonError::DuplicateKeys(problems) => AppError::InvalidBundle(problems),
-        JsonError::Syntax(e) => AppError::Internal(format!("not JSON: {e}")),
+        JsonError::DuplicateKeys(problems) => Error::InvalidBundle(problems),
+        JsonError::Syntax(e) => Error::Internal(format!("not JSON: {e}")),
     })?;
     let summary = ingest_in(conn, &raw, mode).await?;
     sqlx::query(
@@ -48,7 +48,7 @@ async fn store_in(
 /// A seed whose content changed is a new release of the shipped data: it replaces its
 /// sources and brings the entities it defines to its own fields, which the log reports.
 /// What was changed since by a writer who opted in stays until `import --seed` restores it.
-pub async fn load(pool: &SqlitePool) -> AppResult<SeedReport> {
+pub async fn load(pool: &SqlitePool) -> Result<SeedReport> {
     let mode = WriteMode {
         on_existing: OnExisting::Replace,
         on_changed_entity: OnChangedEntity::Update,
@@ -69,7 +69,7 @@ pub async fn load(pool: &SqlitePool) -> AppResult<SeedReport> {
             continue;
         }
         let summary = store_in(&mut tx, text, mode).await.map_err(|e| match e {
-            AppError::InvalidBundle(problems) => AppError::Internal(format!(
+            Error::InvalidBundle(problems) => Error::Internal(format!(
                 "seed {name} is invalid: {}",
                 problems
                     .iter()
@@ -77,7 +77,7 @@ pub async fn load(pool: &SqlitePool) -> AppResult<SeedReport> {
                     .collect::<Vec<_>>()
                     .join("; ")
             )),
-            AppError::Internal(message) => AppError::Internal(format!("seed {name}: {message}")),
+            Error::Internal(message) => Error::Internal(format!("seed {name}: {message}")),
             other => other,
         })?;
         tx.commit().await?;
@@ -98,7 +98,7 @@ pub async fn load(pool: &SqlitePool) -> AppResult<SeedReport> {
 pub async fn import(
     pool: &SqlitePool,
     mode: WriteMode,
-) -> Vec<(&'static str, AppResult<StoreSummary>)> {
+) -> Vec<(&'static str, Result<StoreSummary>)> {
     let mut out = Vec::new();
     for (name, text) in SEED {
         let result = async {

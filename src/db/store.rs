@@ -5,10 +5,9 @@ use serde::Serialize;
 use serde_json::Value;
 use sqlx::{SqliteConnection, SqlitePool};
 
-use crate::bundle::{self, Catalog, ValidBundle};
-use crate::error::{AppError, AppResult};
-
 use super::entities::{self, OnChangedEntity};
+use super::error::{Error, Result};
+use crate::bundle::{self, Catalog, ValidBundle};
 
 /// What happens when the bundle's source is already stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,16 +79,13 @@ pub async fn ingest_in(
     conn: &mut SqliteConnection,
     raw: &Value,
     mode: impl Into<WriteMode>,
-) -> AppResult<StoreSummary> {
+) -> Result<StoreSummary> {
     let mode = mode.into();
     let catalog = Catalog::load(conn).await?;
-    let valid = bundle::parse_and_validate(raw, &catalog).map_err(AppError::InvalidBundle)?;
+    let valid = bundle::parse_and_validate(raw, &catalog).map_err(Error::InvalidBundle)?;
     let exists = catalog.sources.contains(&valid.bundle.source.id);
     if exists && mode.on_existing == OnExisting::Refuse {
-        return Err(AppError::Conflict(format!(
-            "source `{}` is already stored",
-            valid.bundle.source.id
-        )));
+        return Err(Error::SourceExists(valid.bundle.source.id.clone()));
     }
     let entities = entities::compare(conn, &valid).await?;
     entities.allowed(mode.on_changed_entity)?;

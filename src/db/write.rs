@@ -10,8 +10,8 @@
 use sqlx::pool::PoolConnection;
 use sqlx::{Sqlite, SqliteConnection, SqlitePool};
 
+use super::error::{Error, Result};
 use super::fault;
-use crate::error::AppError;
 
 /// An open `BEGIN IMMEDIATE` transaction: the database's write lock is held until
 /// [`commit`](Self::commit), [`abort`](Self::abort) or drop.
@@ -20,7 +20,7 @@ pub struct WriteTx {
 }
 
 impl WriteTx {
-    pub async fn begin(pool: &SqlitePool) -> Result<Self, AppError> {
+    pub async fn begin(pool: &SqlitePool) -> Result<Self> {
         let mut conn = pool.acquire().await?;
         match sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
             Ok(_) => Ok(Self { conn: Some(conn) }),
@@ -35,8 +35,8 @@ impl WriteTx {
     }
 
     /// Commits; on failure the transaction is rolled back (if SQLite has not done so) and
-    /// the error says why, a full disk as [`AppError::StorageFull`].
-    pub async fn commit(mut self) -> Result<(), AppError> {
+    /// the error says why, a full disk as [`Error::StorageFull`].
+    pub async fn commit(mut self) -> Result<()> {
         let mut conn = self.take();
         match sqlx::query("COMMIT").execute(&mut *conn).await {
             Ok(_) => Ok(()),
@@ -44,17 +44,16 @@ impl WriteTx {
         }
     }
 
-    /// Rolls back after `error`, and gives the error to answer with: a database error is
-    /// judged again here, where the connection can still tell a full disk from a broken one.
-    pub async fn abort(mut self, error: AppError) -> AppError {
-        let conn = self.take();
-        match error {
-            AppError::Database(error) => fail(conn, error).await,
-            other => {
-                release(conn).await;
-                other
-            }
-        }
+    /// Rolls back after a statement failed with `error`, and gives the error to answer
+    /// with: it is judged again here, where the connection can still tell a full disk from a
+    /// broken one.
+    pub async fn abort(mut self, error: sqlx::Error) -> Error {
+        fail(self.take(), error).await
+    }
+
+    /// Rolls back after a failure that was not the database's (the bundle was refused).
+    pub async fn rollback(mut self) {
+        release(self.take()).await;
     }
 
     fn take(&mut self) -> PoolConnection<Sqlite> {
@@ -80,15 +79,15 @@ impl Drop for WriteTx {
 }
 
 /// Ends the transaction after `error` and says what the error means for the client.
-async fn fail(mut conn: PoolConnection<Sqlite>, error: sqlx::Error) -> AppError {
+async fn fail(mut conn: PoolConnection<Sqlite>, error: sqlx::Error) -> Error {
     let errno = fault::storage_errno(&mut conn, &error).await;
     release(conn).await;
     match errno {
-        Some(errno) => AppError::StorageFull(format!(
+        Some(errno) => Error::StorageFull(format!(
             "{error} ({})",
             std::io::Error::from_raw_os_error(errno)
         )),
-        None => AppError::from(error),
+        None => Error::from(error),
     }
 }
 

@@ -15,6 +15,11 @@ use tower_http::decompression::RequestDecompressionLayer;
 use crate::error::AppError;
 use crate::state::AppState;
 
+/// The body limit in force, left in every request's extensions: a handler that finds its
+/// body cut short names the limit the layers applied rather than keeping a copy of it.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
 /// Puts the checks in front of every route of `router`; `max_body` is the limit that
 /// `DefaultBodyLimit` enforces on the bytes as the handler reads them.
 pub fn screened(router: Router<AppState>, max_body: usize) -> Router<AppState> {
@@ -62,6 +67,7 @@ fn declared_length(headers: &HeaderMap) -> Option<u64> {
 }
 
 async fn screen(State(max_body): State<usize>, mut request: Request, next: Next) -> Response {
+    request.extensions_mut().insert(BodyLimit(max_body));
     // A request without content has no length or coding to judge.
     if request.body().is_end_stream() {
         return next.run(request).await;

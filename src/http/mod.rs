@@ -1,4 +1,6 @@
-//! The middleware stack every route shares.
+//! The middleware stack every route shares, and its settings: limits on bodies, time and
+//! concurrency, and the response cache, which belong to the layers rather than to the state
+//! handlers share.
 
 pub mod access_log;
 pub mod auth;
@@ -14,7 +16,7 @@ use std::time::Duration;
 use axum::Router;
 use sqlx::SqlitePool;
 
-use crate::state::AppState;
+use crate::state;
 use axum::extract::Request;
 use axum::http::{HeaderName, Method, header};
 use tower::util::MapRequestLayer;
@@ -27,26 +29,89 @@ use tracing::Level;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// What the middleware stack needs from the configuration.
+/// Request bodies above this are refused with 413 unless configured otherwise.
+pub const DEFAULT_MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// Long enough for the largest bundle write on a slow disk, short enough that a stuck request
+/// gives its connection and concurrency slot back.
+pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
+
+/// Requests served at once; more are refused with 503 rather than queued, so a burst cannot
+/// pile up memory and latency. SQLite serialises writes anyway, and reads are short.
+pub const DEFAULT_MAX_CONCURRENCY: usize = 256;
+
+/// Enough for a few thousand typical pages, small next to SQLite's own caches.
+pub const DEFAULT_CACHE_BYTES: usize = 32 * 1024 * 1024;
+
+// A write's default wait for its turn is half of the default request deadline.
+const _: () = assert!(state::DEFAULT_WRITE_WAIT_SECS * 2 == DEFAULT_REQUEST_TIMEOUT_SECS);
+
+/// The settings of the middleware stack. A clone shares the response cache, so a caller can
+/// look into the cache the stack serves from.
+#[derive(Clone)]
 pub struct Layers {
+    max_body: usize,
     request_timeout: Duration,
     max_concurrency: usize,
-    cache: Option<(cache::ResponseCache, SqlitePool)>,
+    /// Encoded responses by data version; `None` when turned off.
+    cache: Option<cache::ResponseCache>,
+}
+
+impl Default for Layers {
+    fn default() -> Self {
+        Self {
+            max_body: DEFAULT_MAX_BODY,
+            request_timeout: Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECS),
+            max_concurrency: DEFAULT_MAX_CONCURRENCY,
+            cache: Some(cache::ResponseCache::new(DEFAULT_CACHE_BYTES)),
+        }
+    }
 }
 
 impl Layers {
-    pub fn of(state: &AppState) -> Self {
-        Self {
-            request_timeout: state.request_timeout,
-            max_concurrency: state.max_concurrency,
-            cache: state.cache.clone().map(|c| (c, state.pool.clone())),
-        }
+    pub fn with_max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
     }
 
-    pub fn apply(self, router: Router) -> Router {
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// At least one request must be able to run, so zero counts as one.
+    pub fn with_max_concurrency(mut self, requests: usize) -> Self {
+        self.max_concurrency = requests.max(1);
+        self
+    }
+
+    /// Zero bytes turns the response cache off.
+    pub fn with_cache_bytes(mut self, bytes: usize) -> Self {
+        self.cache = (bytes > 0).then(|| cache::ResponseCache::new(bytes));
+        self
+    }
+
+    pub fn max_body(&self) -> usize {
+        self.max_body
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        self.request_timeout
+    }
+
+    pub fn max_concurrency(&self) -> usize {
+        self.max_concurrency
+    }
+
+    pub fn cache(&self) -> Option<&cache::ResponseCache> {
+        self.cache.as_ref()
+    }
+
+    /// Wraps `router`; the response cache reads the data version from `pool`.
+    pub fn apply(self, router: Router, pool: SqlitePool) -> Router {
         layers(
             router,
-            self.cache,
+            self.cache.map(|c| (c, pool)),
             self.request_timeout,
             self.max_concurrency,
         )

@@ -8,20 +8,18 @@
 //! cheaply that nothing changed since its snapshot (the data version every write moves) and
 //! validates again only when something did.
 
-mod writes;
-
 use serde_json::Value;
 use sqlx::{SqliteConnection, SqlitePool};
 use tokio::time::Instant;
 
 use crate::bundle::{self, Catalog, ValidBundle};
 use crate::db::write::WriteTx;
-use crate::db::{entities, store};
+use crate::db::{self, entities, store};
 use crate::error::{AppError, AppResult};
 
 pub use crate::db::entities::OnChangedEntity;
 pub use crate::db::store::{OnExisting, StoreSummary, WriteMode};
-pub use writes::Writes;
+pub use crate::db::writers::Writes;
 
 /// Validates and stores a bundle for a caller that is its process's only writer (`import`,
 /// tests); the server goes through [`store`] with its shared queue.
@@ -44,7 +42,7 @@ pub async fn store(
         Ok(prepared) => apply(pool, writes, prepared).await,
         Err(error) => Err(error),
     };
-    writes.record(&result);
+    record(writes, &result);
     result
 }
 
@@ -93,8 +91,8 @@ pub async fn apply(
     let _turn = writes.turn(prepared.deadline).await?;
     let mut tx = WriteTx::begin(pool).await?;
     match write_checked(tx.conn(), prepared).await {
-        Ok(summary) => tx.commit().await.map(|()| summary),
-        Err(error) => Err(tx.abort(error).await),
+        Ok(summary) => Ok(tx.commit().await.map(|()| summary)?),
+        Err(error) => Err(abort(tx, error).await),
     }
 }
 
@@ -104,17 +102,41 @@ pub async fn delete(pool: &SqlitePool, writes: &Writes, id: &str) -> AppResult<u
         let _turn = writes.turn(writes.deadline()).await?;
         let mut tx = WriteTx::begin(pool).await?;
         match store::delete_source(tx.conn(), id).await {
-            Ok(Some(metrics_removed)) => tx.commit().await.map(|()| metrics_removed),
+            Ok(Some(metrics_removed)) => Ok(tx.commit().await.map(|()| metrics_removed)?),
             Ok(None) => {
-                let missing = AppError::NotFound(format!("no source with id `{id}`"));
-                Err(tx.abort(missing).await)
+                tx.rollback().await;
+                Err(AppError::NotFound(format!("no source with id `{id}`")))
             }
-            Err(error) => Err(tx.abort(error.into()).await),
+            Err(error) => Err(tx.abort(error).await.into()),
         }
     }
     .await;
-    writes.record(&result);
+    record(writes, &result);
     result
+}
+
+/// Notes how a write ended. Refusals of the request itself (invalid, conflicting, busy, timed
+/// out) say nothing about whether writes work, so they change nothing.
+fn record<T>(writes: &Writes, result: &AppResult<T>) {
+    match result {
+        Ok(_) => writes.record(None),
+        Err(e @ (AppError::StorageFull(_) | AppError::Database(_))) => {
+            writes.record(Some(e.code()))
+        }
+        Err(_) => {}
+    }
+}
+
+/// Ends the transaction after `error`. A database error is judged again by the transaction,
+/// where the connection can still tell a full disk from a broken one.
+async fn abort(tx: WriteTx, error: AppError) -> AppError {
+    match error {
+        AppError::Database(error) => tx.abort(error).await.into(),
+        other => {
+            tx.rollback().await;
+            other
+        }
+    }
 }
 
 /// The write itself, under the lock: validated again only when another write changed the
@@ -156,9 +178,7 @@ fn refuse_existing(
     let id = &valid.bundle.source.id;
     let exists = catalog.sources.contains(id);
     if exists && on_existing == OnExisting::Refuse {
-        return Err(AppError::Conflict(format!(
-            "source `{id}` is already stored"
-        )));
+        return Err(db::Error::SourceExists(id.clone()).into());
     }
     Ok(exists)
 }

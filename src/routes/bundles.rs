@@ -2,6 +2,7 @@
 //! Each is one transaction, taken in turn with the process's other writes (see `ingest`);
 //! readers keep reading the committed state meanwhile (WAL).
 
+use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
@@ -15,6 +16,7 @@ use super::params::Params;
 use crate::bundle::json::{JsonError, parse_strict};
 use crate::error::{AppError, AppResult, PointerProblem};
 use crate::http::auth::WriteAccess;
+use crate::http::body::BodyLimit;
 use crate::ingest::{self, OnChangedEntity, OnExisting, StoreSummary, WriteMode};
 use crate::state::AppState;
 
@@ -113,12 +115,13 @@ fn stored(status: StatusCode, summary: StoreSummary) -> Response {
 async fn create(
     _: WriteAccess,
     State(state): State<AppState>,
+    Extension(BodyLimit(limit)): Extension<BodyLimit>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Response> {
     let on_changed_entity = bundle_params(query.as_deref())?;
-    let raw = json_body(&headers, body, state.max_body)?;
+    let raw = json_body(&headers, body, limit)?;
     let mode = WriteMode {
         on_existing: OnExisting::Refuse,
         on_changed_entity,
@@ -131,13 +134,14 @@ async fn create(
 async fn replace(
     _: WriteAccess,
     State(state): State<AppState>,
+    Extension(BodyLimit(limit)): Extension<BodyLimit>,
     Path(source_id): Path<String>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Response> {
     let on_changed_entity = bundle_params(query.as_deref())?;
-    let raw = json_body(&headers, body, state.max_body)?;
+    let raw = json_body(&headers, body, limit)?;
     let named = raw.pointer("/source/id").and_then(Value::as_str);
     if named.is_some_and(|id| id != source_id) {
         return Err(AppError::InvalidBundle(vec![PointerProblem::new(

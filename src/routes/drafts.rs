@@ -3,17 +3,18 @@
 //! prints. It stores nothing, but it is guarded like the writes: it is the first step of one,
 //! and drafting a long text takes real work from the server.
 
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, Method};
+use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 
 use super::Routes;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Known, Note, Options, check_options, draft};
 use crate::http::auth::WriteAccess;
+use crate::http::body::BodyLimit;
 use crate::state::AppState;
 
 /// Longest text drafted, in characters: far above any article (the seed's longest is about
@@ -67,10 +68,11 @@ fn request(
 async fn create(
     _: WriteAccess,
     State(state): State<AppState>,
+    Extension(BodyLimit(limit)): Extension<BodyLimit>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<DraftResponse>> {
-    let r = request(&headers, body, state.max_body)?;
+    let r = request(&headers, body, limit)?;
     let options = Options {
         source_id: r.source_id,
         title: r.title,

@@ -16,12 +16,11 @@ use serde::{Deserialize, Serialize};
 
 use super::Routes;
 use super::params::Params;
-use crate::db::DataVersion;
-use crate::db::budget::is_interrupted;
 use crate::db::read::facets::{
     DEFAULT_FACET_SIZE, FacetRequest, Facets, MAX_FACET_SIZE, facets_of, fetch_facets,
 };
 use crate::db::read::{self, Collection, Cursor, DEFAULT_LIMIT, Key, ListQuery, MAX_LIMIT};
+use crate::db::{self, DataVersion};
 use crate::error::{AppError, AppResult};
 use crate::fts::{Term, query_problem};
 use crate::state::AppState;
@@ -458,11 +457,8 @@ async fn resolve(
 
 /// A statement SQLite stopped at the read budget is the request's own cost, not a fault of
 /// the server: 503 `timeout`, not 500.
-pub fn over_budget(error: AppError, state: &AppState) -> AppError {
-    match error {
-        AppError::Database(e) if is_interrupted(&e) => AppError::QueryTimeout(state.reads.budget()),
-        other => other,
-    }
+pub fn over_budget(error: db::Error, state: &AppState) -> AppError {
+    state.reads.over_budget(error).into()
 }
 
 pub async fn item(

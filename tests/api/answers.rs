@@ -415,11 +415,9 @@ async fn answers_match_the_list_on_a_synthetic_corpus() {
         .await
         .unwrap();
     industry_facts::db::seed::load(&pool).await.unwrap();
-    let mut options = industry_facts::synth::Options::new(2_000);
+    let mut options = ::synth::Options::new(2_000);
     options.seed = 11;
-    industry_facts::synth::generate(&pool, &options)
-        .await
-        .unwrap();
+    ::synth::generate(&pool, &options).await.unwrap();
     let app = TestApp::new(pool);
     for (by, level, filters) in [
         (&["region", "unit"][..], Some("province"), ""),

@@ -3,20 +3,20 @@
 
 use industry_facts::db;
 use industry_facts::ingest::{OnExisting, ingest};
-use industry_facts::{AppState, app};
+use industry_facts::{AppState, Layers, app_with};
 
 use crate::bundles::minimal;
 use crate::helpers::TestApp;
 
-async fn seeded(cache_bytes: usize) -> (TestApp, AppState) {
+async fn seeded(cache_bytes: usize) -> (TestApp, Layers) {
     let pool = db::connect(":memory:").await.unwrap();
     db::seed::load(&pool).await.unwrap();
-    let state = AppState::new(pool.clone()).with_cache_bytes(cache_bytes);
+    let layers = Layers::default().with_cache_bytes(cache_bytes);
     let app = TestApp {
-        router: app(state.clone()),
+        router: app_with(AppState::new(pool.clone()), layers.clone()),
         pool,
     };
-    (app, state)
+    (app, layers)
 }
 
 /// Changes a row without storing or deleting a source, so the data version stays put: only
@@ -31,8 +31,8 @@ async fn rename_behind_the_version(app: &TestApp, name: &str) {
 
 #[tokio::test]
 async fn a_repeated_read_is_served_until_a_write_moves_the_version() {
-    let (app, state) = seeded(1 << 20).await;
-    let cache = state.cache.clone().expect("on by default");
+    let (app, layers) = seeded(1 << 20).await;
+    let cache = layers.cache().cloned().expect("on by default");
     let path = "/v1/regions/jinchang";
     let first = app.get_ok(path).await;
     assert_eq!(cache.len(), 1);
@@ -77,8 +77,8 @@ async fn json_and_csv_of_one_url_are_kept_apart() {
 
 #[tokio::test]
 async fn errors_and_writes_are_not_kept() {
-    let (app, state) = seeded(1 << 20).await;
-    let cache = state.cache.clone().unwrap();
+    let (app, layers) = seeded(1 << 20).await;
+    let cache = layers.cache().cloned().unwrap();
     app.get("/v1/regions/nowhere").await;
     app.get("/v1/metrics?bogus=1").await;
     app.get("/health").await;
@@ -88,8 +88,8 @@ async fn errors_and_writes_are_not_kept() {
 #[tokio::test]
 async fn the_cache_stays_within_its_budget_and_can_be_off() {
     let budget = 16 * 1024;
-    let (app, state) = seeded(budget).await;
-    let cache = state.cache.clone().unwrap();
+    let (app, layers) = seeded(budget).await;
+    let cache = layers.cache().cloned().unwrap();
     let mut most = 0;
     for limit in 1..=60 {
         app.get_ok(&format!("/v1/metrics?limit={limit}")).await;
@@ -99,8 +99,8 @@ async fn the_cache_stays_within_its_budget_and_can_be_off() {
     assert!(most > 1, "small pages are kept");
     assert!(cache.len() < most, "older pages made room");
 
-    let (app, state) = seeded(0).await;
-    assert!(state.cache.is_none());
+    let (app, layers) = seeded(0).await;
+    assert!(layers.cache().is_none());
     let path = "/v1/regions/jinchang";
     app.get_ok(path).await;
     rename_behind_the_version(&app, "Fresh").await;
@@ -109,8 +109,8 @@ async fn the_cache_stays_within_its_budget_and_can_be_off() {
 
 #[tokio::test]
 async fn a_stored_page_keeps_its_encoding_and_tag_and_revalidates() {
-    let (app, state) = seeded(1 << 20).await;
-    let cache = state.cache.clone().unwrap();
+    let (app, layers) = seeded(1 << 20).await;
+    let cache = layers.cache().cloned().unwrap();
     let path = "/v1/metrics?limit=20";
     let plain = app.get(path).await;
     let gzip = app.get_with(path, &[("accept-encoding", "gzip")]).await;

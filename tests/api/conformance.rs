@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::{Method, Request};
 use serde_json::{Value, json};
 
-use industry_facts::{AppState, app, db};
+use industry_facts::{AppState, Layers, app_with, db};
 
 use crate::bundles::minimal;
 use crate::helpers::{COLLECTIONS, TOKEN, TestApp, TestResponse, spawn_app, spawn_writable_app};
@@ -444,10 +444,13 @@ async fn busy_and_full_refusals_and_degraded_health_answer_as_documented() {
     db::seed::load(&pool).await.unwrap();
     let state = AppState::new(pool.clone())
         .with_token(TOKEN)
-        .with_request_timeout(Duration::from_secs(2));
+        .with_write_wait(Duration::from_secs(1));
     let writes = state.writes.clone();
     let app = TestApp {
-        router: app(state),
+        router: app_with(
+            state,
+            Layers::default().with_request_timeout(Duration::from_secs(2)),
+        ),
         pool,
     };
     let mut c = Checker::new(app.get_ok("/openapi.json").await);

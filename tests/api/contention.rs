@@ -16,7 +16,7 @@ use sqlx::{ConnectOptions, Connection};
 
 use industry_facts::error::AppError;
 use industry_facts::ingest::{self, OnExisting, Writes};
-use industry_facts::{AppState, app, db};
+use industry_facts::{AppState, Layers, app, app_with, db};
 
 use crate::bundles::{minimal, numbered};
 use crate::client::Client;
@@ -45,13 +45,16 @@ fn assert_busy(r: &TestResponse) {
 async fn a_write_that_cannot_get_its_turn_in_time_is_a_503_busy_and_stores_nothing() {
     let pool = db::connect(":memory:").await.unwrap();
     db::seed::load(&pool).await.unwrap();
-    // Writes wait for their turn half of this.
+    // Writes wait for their turn half of the request deadline, as `serve` sets them up.
     let state = AppState::new(pool.clone())
         .with_token(TOKEN)
-        .with_request_timeout(Duration::from_secs(2));
+        .with_write_wait(Duration::from_secs(1));
     let writes = state.writes.clone();
     let app = TestApp {
-        router: app(state),
+        router: app_with(
+            state,
+            Layers::default().with_request_timeout(Duration::from_secs(2)),
+        ),
         pool,
     };
     let before = table_counts(&app.pool).await;

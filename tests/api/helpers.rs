@@ -14,7 +14,7 @@ use serde_json::Value;
 use sqlx::SqlitePool;
 use tower::ServiceExt;
 
-use industry_facts::{AppState, app, db};
+use industry_facts::{AppState, Layers, app, app_with, db};
 
 /// Every collection the contract names, in its order.
 pub const COLLECTIONS: [&str; 7] = [
@@ -80,11 +80,9 @@ pub const TOKEN: &str = "test-token-0123456789";
 pub async fn spawn_writable_app(max_body: usize) -> TestApp {
     let pool = db::connect(":memory:").await.expect("in-memory database");
     db::seed::load(&pool).await.expect("the seed loads");
-    let state = AppState::new(pool.clone())
-        .with_token(TOKEN)
-        .with_max_body(max_body);
+    let state = AppState::new(pool.clone()).with_token(TOKEN);
     TestApp {
-        router: app(state),
+        router: app_with(state, Layers::default().with_max_body(max_body)),
         pool,
     }
 }

@@ -13,13 +13,14 @@ use tower::ServiceExt;
 
 use crate::bundles::minimal;
 use crate::helpers::{TOKEN, TestApp, TestResponse, assert_problem, table_counts};
-use industry_facts::{AppState, app, db};
+use industry_facts::{AppState, Layers, app_with, db};
 
-async fn app_with(configure: impl FnOnce(AppState) -> AppState) -> TestApp {
+async fn configured(configure: impl FnOnce(AppState, Layers) -> (AppState, Layers)) -> TestApp {
     let pool = db::connect(":memory:").await.unwrap();
     db::seed::load(&pool).await.unwrap();
+    let (state, layers) = configure(AppState::new(pool.clone()), Layers::default());
     TestApp {
-        router: app(configure(AppState::new(pool.clone()))),
+        router: app_with(state, layers),
         pool,
     }
 }
@@ -37,7 +38,7 @@ fn assert_unavailable(r: &TestResponse, code: &str) {
 
 #[tokio::test]
 async fn requests_over_the_concurrency_cap_are_shed_with_503_and_retry_after() {
-    let app = app_with(|s| s.with_max_concurrency(1)).await;
+    let app = configured(|s, l| (s, l.with_max_concurrency(1))).await;
     let held = app.pool.acquire().await.unwrap();
     let waiting = tokio::spawn(
         app.router
@@ -78,7 +79,13 @@ async fn requests_over_the_concurrency_cap_are_shed_with_503_and_retry_after() {
 
 #[tokio::test]
 async fn a_request_past_its_deadline_is_a_503_problem() {
-    let app = app_with(|s| s.with_request_timeout(Duration::from_millis(200))).await;
+    let app = configured(|s, l| {
+        (
+            s.with_write_wait(Duration::from_millis(100)),
+            l.with_request_timeout(Duration::from_millis(200)),
+        )
+    })
+    .await;
     let held = app.pool.acquire().await.unwrap();
     let r = app.get("/health").await;
     assert_unavailable(&r, "timeout");
@@ -88,9 +95,12 @@ async fn a_request_past_its_deadline_is_a_503_problem() {
 
 #[tokio::test]
 async fn a_write_past_its_deadline_stores_nothing() {
-    let app = app_with(|s| {
-        s.with_token(TOKEN)
-            .with_request_timeout(Duration::from_millis(200))
+    let app = configured(|s, l| {
+        (
+            s.with_token(TOKEN)
+                .with_write_wait(Duration::from_millis(100)),
+            l.with_request_timeout(Duration::from_millis(200)),
+        )
     })
     .await;
     let before = table_counts(&app.pool).await;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use industry_facts::{db, synth};
+use industry_facts::db;
 use sqlx::SqlitePool;
 
 use crate::helpers::TestApp;
@@ -17,8 +17,8 @@ async fn seeded(dir: &tempfile::TempDir, name: &str) -> SqlitePool {
     pool
 }
 
-fn options() -> synth::Options {
-    let mut options = synth::Options::new(N);
+fn options() -> ::synth::Options {
+    let mut options = ::synth::Options::new(N);
     options.seed = 7;
     // Every article through the full validator, not a sample.
     options.validate_every = 1;
@@ -48,7 +48,7 @@ async fn generates_a_valid_varied_corpus_the_service_serves() {
     let indexes: Vec<(String, Option<String>)> =
         sqlx::query_as(schema).fetch_all(&pool).await.unwrap();
 
-    let report = synth::generate(&pool, &options()).await.unwrap();
+    let report = ::synth::generate(&pool, &options()).await.unwrap();
     // The indexes dropped for the load are all back, as they were.
     let after: Vec<(String, Option<String>)> =
         sqlx::query_as(schema).fetch_all(&pool).await.unwrap();
@@ -123,7 +123,7 @@ async fn the_same_seed_gives_the_same_corpus() {
     let mut corpora = Vec::new();
     for name in ["a.db", "b.db"] {
         let pool = seeded(&dir, name).await;
-        synth::generate(&pool, &options).await.unwrap();
+        ::synth::generate(&pool, &options).await.unwrap();
         let rows: Vec<(String, String, f64, String)> =
             sqlx::query_as("SELECT id, region_id, value, quote FROM metrics ORDER BY id")
                 .fetch_all(&pool)

@@ -10,7 +10,7 @@ mod text;
 use super::catalog::Catalog;
 use super::dates::parse_partial_date;
 use super::model::*;
-use crate::error::PointerProblem;
+use crate::problems::PointerProblem;
 use metrics::{check_metrics, check_omissions};
 pub use quotes::Quotes;
 use text::check_text;

@@ -12,7 +12,8 @@ use super::sql::{json_object, push_matching_ids, push_with};
 use super::{FilterKind, ListQuery};
 use crate::bundle::dates::period_bounds;
 use crate::db::budget::{Reads, Weight};
-use crate::error::{AppError, AppResult, ParamProblem};
+use crate::db::error::{Error, Result};
+use crate::problems::ParamProblem;
 
 /// A field a breakdown groups by: its name in `by=` and `key`, the SQL of its value, and where
 /// its labels come from (`None` when the value is its own label).
@@ -107,7 +108,7 @@ pub struct Breakdown {
 
 /// Refuses a request naming an id that does not exist, as the list does, so a mistyped id is
 /// never answered with an empty chart.
-async fn check_refs(conn: &mut SqliteConnection, query: &ListQuery) -> AppResult<()> {
+async fn check_refs(conn: &mut SqliteConnection, query: &ListQuery) -> Result<()> {
     let refs: Vec<_> = query
         .filters
         .iter()
@@ -147,7 +148,7 @@ async fn check_refs(conn: &mut SqliteConnection, query: &ListQuery) -> AppResult
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(AppError::InvalidParams(problems))
+        Err(Error::Invalid(problems))
     }
 }
 
@@ -166,7 +167,7 @@ pub async fn breakdown(
     pool: &SqlitePool,
     reads: &Reads,
     ask: &BreakdownQuery<'_>,
-) -> AppResult<Breakdown> {
+) -> Result<Breakdown> {
     let mut conn = reads.acquire(pool, Weight::Heavy).await?;
     check_refs(&mut conn, ask.query).await?;
     let mut qb = QueryBuilder::new("");
@@ -254,7 +255,7 @@ pub async fn breakdown(
                 let k: Option<String> = row.try_get(i)?;
                 named.push(format!("{}={}", by.name, k.as_deref().unwrap_or("null")));
             }
-            return Err(AppError::InvalidParams(vec![ParamProblem {
+            return Err(Error::Invalid(vec![ParamProblem {
                 param: "by".into(),
                 message: format!(
                     "the group {} holds figures in several units ({unit_list}), which cannot \
@@ -293,7 +294,7 @@ pub async fn series(
     query: &ListQuery,
     limit: i64,
     after: Option<&SeriesKey>,
-) -> AppResult<SeriesPage> {
+) -> Result<SeriesPage> {
     let mut conn = reads.acquire(pool, Weight::Heavy).await?;
     check_refs(&mut conn, query).await?;
     let mut qb = QueryBuilder::new("");
@@ -348,7 +349,7 @@ pub async fn series(
         let subject: String = row.try_get(6)?;
         let point: String = row.try_get(7)?;
         let mut point: serde_json::Value =
-            serde_json::from_str(&point).map_err(|e| AppError::Internal(e.to_string()))?;
+            serde_json::from_str(&point).map_err(|e| Error::Internal(e.to_string()))?;
         let (start, end) = match period_bounds(&period) {
             Some((s, e)) => (Some(s), Some(e)),
             None => (None, None),

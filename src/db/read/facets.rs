@@ -9,7 +9,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 use super::ListQuery;
 use super::sql::{push_matching_ids, push_with};
 use crate::db::budget::{Reads, Weight};
-use crate::error::AppResult;
+use crate::db::error::Result;
 
 pub const DEFAULT_FACET_SIZE: i64 = 20;
 pub const MAX_FACET_SIZE: i64 = 1000;
@@ -235,7 +235,7 @@ pub async fn fetch_facets(
     reads: &Reads,
     query: &ListQuery,
     request: &FacetRequest,
-) -> AppResult<Facets> {
+) -> Result<Facets> {
     let mut conn = reads.acquire(pool, Weight::Heavy).await?;
     let mut out = Vec::new();
     for facet in &request.facets {

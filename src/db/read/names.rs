@@ -12,7 +12,8 @@ use sqlx::SqlitePool;
 
 use super::{FilterKind, FilterValue, ListQuery};
 use crate::db::budget::{Reads, Weight};
-use crate::error::{AppError, AppResult, ParamProblem};
+use crate::db::error::{Error, Result};
+use crate::problems::ParamProblem;
 
 /// What a filter's values name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -227,7 +228,7 @@ impl Names {
         pool: &SqlitePool,
         reads: &Reads,
         kinds: &[Kind],
-    ) -> AppResult<(i64, HashMap<Kind, Arc<Vec<Entry>>>)> {
+    ) -> Result<(i64, HashMap<Kind, Arc<Vec<Entry>>>)> {
         let mut conn = reads.acquire(pool, Weight::Light).await?;
         let version: i64 = sqlx::query_scalar("SELECT version FROM data_version WHERE id = 1")
             .fetch_one(&mut *conn)
@@ -285,7 +286,7 @@ impl Names {
         reads: &Reads,
         query: &mut ListQuery,
         expected: Option<i64>,
-    ) -> AppResult<Option<i64>> {
+    ) -> Result<Option<i64>> {
         let mut wanted: Vec<Kind> = query
             .filters
             .iter()
@@ -315,7 +316,7 @@ impl Names {
 fn resolve_with(
     entries: &HashMap<Kind, Arc<Vec<Entry>>>,
     query: &ListQuery,
-) -> AppResult<Vec<Option<FilterValue>>> {
+) -> Result<Vec<Option<FilterValue>>> {
     let mut out = Vec::with_capacity(query.filters.len());
     let mut problems = Vec::new();
     for (filter, value) in &query.filters {
@@ -374,7 +375,7 @@ fn resolve_with(
     if problems.is_empty() {
         Ok(out)
     } else {
-        Err(AppError::InvalidParams(problems))
+        Err(Error::Invalid(problems))
     }
 }
 

@@ -10,7 +10,8 @@ use crate::db::budget::{Reads, Weight};
 
 use super::sql::{self, CHECKS, Output, TOTAL, UNIT, VERSION};
 use super::{Collection, Counts, Cursor, FilterKind, Key, KeyType, ListQuery};
-use crate::error::{AppError, AppResult, ParamProblem};
+use crate::db::error::{Error, Result};
+use crate::problems::ParamProblem;
 
 /// One page as JSON.
 #[derive(Debug)]
@@ -48,9 +49,9 @@ struct Meta {
     last: Option<String>,
 }
 
-fn read_meta(row: &SqliteRow, query: &ListQuery) -> AppResult<Meta> {
+fn read_meta(row: &SqliteRow, query: &ListQuery) -> Result<Meta> {
     let raw: String = row.try_get(0)?;
-    let bad = || AppError::Internal(format!("a page statement gave the meta `{raw}`"));
+    let bad = || Error::Internal(format!("a page statement gave the meta `{raw}`"));
     let meta: Vec<serde_json::Value> = serde_json::from_str(&raw).map_err(|_| bad())?;
     let mut problems = Vec::new();
     let mut column = CHECKS;
@@ -73,7 +74,7 @@ fn read_meta(row: &SqliteRow, query: &ListQuery) -> AppResult<Meta> {
         }
     }
     if !problems.is_empty() {
-        return Err(AppError::InvalidParams(problems));
+        return Err(Error::Invalid(problems));
     }
     Ok(Meta {
         version: meta.get(VERSION).and_then(|v| v.as_i64()).ok_or_else(bad)?,
@@ -90,8 +91,8 @@ fn read_meta(row: &SqliteRow, query: &ListQuery) -> AppResult<Meta> {
 }
 
 /// A cursor from a picked row's id and key as [`sql::page_query`] writes them.
-fn cursor_of(id_and_key: &str, query: &ListQuery) -> AppResult<Cursor> {
-    let bad = || AppError::Internal(format!("a page statement gave the key `{id_and_key}`"));
+fn cursor_of(id_and_key: &str, query: &ListQuery) -> Result<Cursor> {
+    let bad = || Error::Internal(format!("a page statement gave the key `{id_and_key}`"));
     let (id, key) = id_and_key.split_once(UNIT).ok_or_else(bad)?;
     let id: String = serde_json::from_str(id).map_err(|_| bad())?;
     let key = match query.sort.key {
@@ -108,10 +109,10 @@ async fn with_total<T, F, Fut>(
     version: Option<i64>,
     query: &ListQuery,
     open: F,
-) -> AppResult<(T, Meta, i64)>
+) -> Result<(T, Meta, i64)>
 where
     F: Fn(bool) -> Fut,
-    Fut: std::future::Future<Output = AppResult<(T, SqliteRow)>>,
+    Fut: std::future::Future<Output = Result<(T, SqliteRow)>>,
 {
     let key = sql::count_key(query);
     let expected = version.or_else(|| counts.latest());
@@ -155,7 +156,7 @@ pub async fn fetch_page(
     counts: &Counts,
     version: Option<i64>,
     query: &ListQuery,
-) -> AppResult<Page> {
+) -> Result<Page> {
     let (lines, meta, total) = with_total(counts, version, query, |count| async move {
         let mut conn = reads.acquire(pool, weight(query)).await?;
         let row = sql::page_query(query, Output::Json, count, "")
@@ -205,7 +206,7 @@ async fn open_csv(
     reads: &Reads,
     query: &ListQuery,
     count: bool,
-) -> AppResult<(Rows, Option<SqliteRow>)> {
+) -> Result<(Rows, Option<SqliteRow>)> {
     let (tx, mut rx) = tokio::sync::mpsc::channel(CSV_ROWS_IN_FLIGHT);
     let mut statement = sql::page_query(query, Output::Csv, count, "");
     // The connection, with its budget, goes with the statement until the last line is read.
@@ -240,7 +241,7 @@ pub async fn stream_csv(
     counts: &Counts,
     version: Option<i64>,
     query: &ListQuery,
-) -> AppResult<CsvPage> {
+) -> Result<CsvPage> {
     let ((rx, first), meta, total) = with_total(counts, version, query, |count| async move {
         let (rx, row) = open_csv(pool, reads, query, count).await?;
         match row {
@@ -289,7 +290,7 @@ pub async fn fetch_item(
     reads: &Reads,
     collection: &Collection,
     id: &str,
-) -> AppResult<Option<String>> {
+) -> Result<Option<String>> {
     let Some(statement) = sql::item_query(collection) else {
         return Ok(None);
     };

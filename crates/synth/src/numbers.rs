@@ -4,7 +4,7 @@
 //! agree with `original` by construction, as the validator demands.
 
 use super::rng::{Rng, weighted};
-use crate::quantity::{self, Quantity};
+use industry_facts::quantity::{self, Quantity};
 
 /// How an indicator's numbers look: the range of values in the base unit, and the word
 /// that follows the number for counted things.

@@ -15,11 +15,11 @@ use std::collections::HashMap;
 
 use sqlx::{Connection, SqliteConnection, SqlitePool};
 
-use crate::bundle::validate::ResolvedMetric;
-use crate::bundle::{Bundle, Catalog, ValidBundle, validate};
-use crate::db::store;
 use article::Article;
 use draw::{Drawer, Vocabulary};
+use industry_facts::bundle::validate::ResolvedMetric;
+use industry_facts::bundle::{Bundle, Catalog, ValidBundle, validate};
+use industry_facts::db::store;
 pub use rng::{Rng, Zipf};
 
 #[derive(Debug, Clone)]
@@ -107,7 +107,7 @@ pub async fn generate(pool: &SqlitePool, options: &Options) -> Result<Report, Sy
     }
     let filled = fill(&mut conn, options).await;
     // Rebuilt whether or not the load went through, so the database keeps its schema.
-    crate::db::metric_regions::fill(&mut conn).await?;
+    industry_facts::db::metric_regions::fill(&mut conn).await?;
     for (_, _, sql) in &deferred {
         sqlx::query(sql).execute(&mut *conn).await?;
     }

@@ -10,7 +10,7 @@ use super::numbers::{
 };
 use super::rng::{Rng, weighted};
 use super::world::{Skewed, Subject, World};
-use crate::quantity::Quantity;
+use industry_facts::quantity::Quantity;
 
 /// A drawn metric, before it is placed in an article.
 #[derive(Debug, Clone)]

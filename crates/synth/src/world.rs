@@ -8,7 +8,7 @@ use sqlx::SqliteConnection;
 
 use super::names::{INDUSTRIES, IdPool, Industry, Name, NamePool, person};
 use super::rng::{Rng, Zipf, weighted};
-use crate::bundle::model::{Enterprise, Policy, Project, Region};
+use industry_facts::bundle::model::{Enterprise, Policy, Project, Region};
 
 /// Something a metric can be about, with what a sentence needs to name it.
 #[derive(Debug, Clone)]

@@ -6,6 +6,10 @@
 //! all finish late, and all miss their deadline), then for the one turn to write. Both waits
 //! together are bounded, so a write that cannot start in time is refused as `busy` with
 //! nothing stored, and keeps the rest of its request time for its own work.
+//!
+//! The queue lives with storage, not with the write use cases that wait in it, because it
+//! stands for SQLite's one write lock, and because handlers hold it (in `AppState`, for
+//! `/health`), which may only reach down to `db/`.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -13,7 +17,7 @@ use std::time::Duration;
 use tokio::sync::{Semaphore, SemaphorePermit};
 use tokio::time::Instant;
 
-use crate::error::{AppError, AppResult};
+use super::error::{Error, Result};
 
 pub struct Writes {
     /// One permit per core: bundles validated at once.
@@ -50,13 +54,13 @@ impl Writes {
     }
 
     /// Waits, until `deadline`, for a slot to validate a bundle in.
-    pub async fn validation(&self, deadline: Instant) -> AppResult<SemaphorePermit<'_>> {
+    pub async fn validation(&self, deadline: Instant) -> Result<SemaphorePermit<'_>> {
         self.queue(&self.validation, deadline, "earlier writes to be validated")
             .await
     }
 
     /// Waits, until `deadline`, for this process's earlier writes to finish.
-    pub async fn turn(&self, deadline: Instant) -> AppResult<SemaphorePermit<'_>> {
+    pub async fn turn(&self, deadline: Instant) -> Result<SemaphorePermit<'_>> {
         self.queue(&self.turn, deadline, "earlier writes to finish")
             .await
     }
@@ -66,22 +70,17 @@ impl Writes {
         queue: &'s Semaphore,
         deadline: Instant,
         what: &str,
-    ) -> AppResult<SemaphorePermit<'s>> {
+    ) -> Result<SemaphorePermit<'s>> {
         match tokio::time::timeout_at(deadline, queue.acquire()).await {
             Ok(Ok(permit)) => Ok(permit),
-            Ok(Err(closed)) => Err(AppError::Internal(format!("the write queue: {closed}"))),
-            Err(_) => Err(AppError::Busy(format!("waited {:?} for {what}", self.wait))),
+            Ok(Err(closed)) => Err(Error::Internal(format!("the write queue: {closed}"))),
+            Err(_) => Err(Error::Busy(format!("waited {:?} for {what}", self.wait))),
         }
     }
 
-    /// Notes how a write ended. Refusals of the request itself (invalid, conflicting, busy,
-    /// timed out) say nothing about whether writes work, so they change nothing.
-    pub fn record<T>(&self, result: &AppResult<T>) {
-        let failing = match result {
-            Ok(_) => None,
-            Err(e @ (AppError::StorageFull(_) | AppError::Database(_))) => Some(e.code()),
-            Err(_) => return,
-        };
+    /// Notes how a write that says whether writes work ended: `None` when it succeeded, or
+    /// the problem code it failed with.
+    pub fn record(&self, failing: Option<&'static str>) {
         *self.failing.lock().unwrap_or_else(|p| p.into_inner()) = failing;
     }
 

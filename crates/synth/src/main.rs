@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use clap::Parser;
 
-use industry_facts::{db, synth};
+use industry_facts::db;
 
 #[derive(Debug, Parser)]
 #[command(

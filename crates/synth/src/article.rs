@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use super::draw::Drawn;
 use super::names::Industry;
-use crate::bundle::dates::period_years;
-use crate::bundle::model::{Bundle, Metric, Source, Subject};
-use crate::bundle::validate::ResolvedMetric;
+use industry_facts::bundle::dates::period_years;
+use industry_facts::bundle::model::{Bundle, Metric, Source, Subject};
+use industry_facts::bundle::validate::ResolvedMetric;
 
 /// Sentences without numbers, as articles have between their figures. None contains `年，`
 /// or an opening of a metric sentence, which keeps every quote's first occurrence its own.

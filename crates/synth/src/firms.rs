@@ -4,7 +4,7 @@
 use super::names::{INDUSTRIES, IdPool, Name, NamePool};
 use super::rng::{Rng, weighted};
 use super::world::{Skewed, Subject};
-use crate::bundle::model::{Enterprise, Policy, Project};
+use industry_facts::bundle::model::{Enterprise, Policy, Project};
 
 const COMPANY_SUFFIXES: &[(&str, &str, &str)] = &[
     ("有限公司", "Co., Ltd.", ""),
