@@ -8,6 +8,7 @@ mod process;
 
 mod answers;
 mod binary;
+mod browser;
 mod bounds;
 mod bundles;
 mod cache;
