@@ -46,6 +46,24 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Description text: escaped, with `backticked` spans as code, the one markup the
+/// document's descriptions use.
+fn prose(text: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in text.split('`').enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(out, "<code>{}</code>", escape(part));
+        } else {
+            out.push_str(&escape(part));
+        }
+    }
+    // An odd count of backticks leaves the last one as it was written.
+    if text.matches('`').count() % 2 == 1 {
+        return escape(text);
+    }
+    out
+}
+
 /// Percent-encodes what a URL in an `href` must not carry raw (the Chinese of a search), so
 /// the link works when copied as well as when clicked.
 fn url(path_and_query: &str) -> String {
@@ -84,11 +102,7 @@ fn ref_name(reference: &str) -> &str {
 fn type_html(schema: &Value) -> String {
     if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
         let name = ref_name(r);
-        return format!(
-            "<a href=\"#schema-{}\">{}</a>",
-            escape(name),
-            escape(name)
-        );
+        return format!("<a href=\"#schema-{}\">{}</a>", escape(name), escape(name));
     }
     for key in ["oneOf", "anyOf", "allOf"] {
         if let Some(parts) = schema.get(key).and_then(Value::as_array) {
@@ -126,7 +140,12 @@ fn constraints(schema: &Value) -> String {
     if let Some(values) = schema.get("enum").and_then(Value::as_array) {
         let values: Vec<String> = values
             .iter()
-            .map(|v| format!("<code>{}</code>", escape(v.as_str().unwrap_or(&v.to_string()))))
+            .map(|v| {
+                format!(
+                    "<code>{}</code>",
+                    escape(v.as_str().unwrap_or(&v.to_string()))
+                )
+            })
             .collect();
         notes.push(format!("one of {}", values.join(", ")));
     }
@@ -153,7 +172,7 @@ fn schema_html(schema: &Value, out: &mut String) {
         let _ = write!(out, " <span class=\"muted\">{c}</span>");
     }
     if let Some(d) = schema.get("description").and_then(Value::as_str) {
-        let _ = write!(out, " — {}", escape(d));
+        let _ = write!(out, " — {}", prose(d));
     }
     let inner = match schema.get("items") {
         Some(items) if items.get("$ref").is_none() => items,
@@ -214,7 +233,7 @@ fn parameters_html(op: &Value, out: &mut String) {
             place = escape(place),
             t = type_html(&schema),
             c = constraints(&schema),
-            d = escape(p.get("description").and_then(Value::as_str).unwrap_or("")),
+            d = prose(p.get("description").and_then(Value::as_str).unwrap_or("")),
         );
     }
     out.push_str("</tbody></table>");
@@ -223,8 +242,10 @@ fn parameters_html(op: &Value, out: &mut String) {
 fn responses_html(op: &Value, out: &mut String) {
     if let Some(body) = op.get("requestBody") {
         out.push_str("<h4>Request body</h4><p>");
-        out.push_str(&escape(
-            body.get("description").and_then(Value::as_str).unwrap_or(""),
+        out.push_str(&prose(
+            body.get("description")
+                .and_then(Value::as_str)
+                .unwrap_or(""),
         ));
         out.push_str("</p>");
         if let Some(content) = body.get("content").and_then(Value::as_object) {
@@ -246,7 +267,7 @@ fn responses_html(op: &Value, out: &mut String) {
             out,
             "<dt>{}</dt><dd>{}",
             escape(status),
-            escape(r.get("description").and_then(Value::as_str).unwrap_or(""))
+            prose(r.get("description").and_then(Value::as_str).unwrap_or(""))
         );
         // The schema of success answers; failures all share the Problem schema.
         if status.starts_with('2')
@@ -295,7 +316,7 @@ async fn example_html(
     let _ = write!(
         out,
         "<h4>Example</h4><p><code>GET <a href=\"{href}\">{shown}</a></code> → {status}</p>\
-         <pre class=\"example\" data-example=\"{shown}\" tabindex=\"0\">{json}</pre>",
+         <pre class=\"example\" data-example=\"{href}\" tabindex=\"0\">{json}</pre>",
         href = escape(&url(&target)),
         shown = escape(&target),
         json = escape(&pretty),
@@ -364,7 +385,7 @@ pub async fn render(state: &AppState, doc: &Value) -> String {
                 s = escape(op.get("summary").and_then(Value::as_str).unwrap_or("")),
             );
             if let Some(d) = op.get("description").and_then(Value::as_str) {
-                let _ = write!(out, "<p class=\"muted\">{}</p>", escape(d));
+                let _ = write!(out, "<p class=\"muted\">{}</p>", prose(d));
             }
             parameters_html(op, &mut out);
             responses_html(op, &mut out);
@@ -388,7 +409,7 @@ pub async fn render(state: &AppState, doc: &Value) -> String {
          <p>Version {version}. Rendered from <a href=\"/openapi.json\"><code>/openapi.json</code></a> \
          (OpenAPI 3.1); every example below is the route's own answer, produced when this page \
          was rendered. For browsing the facts, open the <a href=\"/\">explorer</a>.</p></header>\
-         <nav aria-label=\"Routes\"><h2>Routes</h2><ul>",
+         <nav aria-label=\"Contents\"><h2>Contents</h2><ul>",
         about = escape(doc["info"]["description"].as_str().unwrap_or("")),
         version = escape(doc["info"]["version"].as_str().unwrap_or("")),
     );
@@ -432,12 +453,17 @@ pub async fn docs(State(state): State<AppState>) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::{anchor, escape, url};
+    use super::{anchor, escape, prose, url};
 
     #[test]
     fn text_and_urls_are_escaped_for_html() {
-        assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
         assert_eq!(url("/v1/search?q=金"), "/v1/search?q=%E9%87%91");
         assert_eq!(anchor("get", "/v1/regions/{id}"), "get-v1-regions-id");
+        assert_eq!(prose("a `<b>` c"), "a <code>&lt;b&gt;</code> c");
+        assert_eq!(prose("odd ` one"), "odd ` one");
     }
 }

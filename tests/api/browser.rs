@@ -80,8 +80,7 @@ impl Driver {
         let deadline = Instant::now() + WAIT;
         loop {
             let ready = std::net::TcpStream::connect(&driver.addr).is_ok()
-                && client::request(&driver.addr, Method::GET, "/status", &[], None).body["value"]
-                    ["ready"]
+                && client::request(&driver.addr, Method::GET, "/status", &[], None).body["value"]["ready"]
                     == true;
             if ready {
                 break;
@@ -173,7 +172,12 @@ impl Driver {
         );
     }
 
-    fn screenshot(&self, file: &Path) {
+    fn screenshot_at(&self, width: u32, height: u32, url: &str, file: &Path) {
+        self.window(width, height);
+        self.goto(url);
+        self.settle();
+        // The article opens after the page's first answers; let it scroll into place.
+        std::thread::sleep(Duration::from_millis(300));
         let png = self.call(Method::GET, "/screenshot", None);
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(png.as_str().unwrap())
@@ -381,7 +385,14 @@ fn the_explorer_in_a_real_browser() {
         },
         "provinces counted under every other filter"
     );
-    for field in ["indicator", "kind", "qualifier", "unit", "period", "subject_type"] {
+    for field in [
+        "indicator",
+        "kind",
+        "qualifier",
+        "unit",
+        "period",
+        "subject_type",
+    ] {
         assert_eq!(
             d.choices(&format!("f-{field}")),
             facet(&addr, "region=gansu", field),
@@ -465,10 +476,12 @@ fn the_explorer_in_a_real_browser() {
     let fetched = d.call(
         Method::POST,
         "/execute/async",
-        Some(json!({"script": "const done = arguments[arguments.length - 1]; \
+        Some(
+            json!({"script": "const done = arguments[arguments.length - 1]; \
             const a = document.getElementById('csv'); \
             fetch(a.href).then(r => r.text()).then(t => done([a.download, t]));",
-            "args": []})),
+            "args": []}),
+        ),
     );
     assert_eq!(fetched[0], "metrics.csv", "the link downloads a file");
     assert_eq!(fetched[1], from_api.text, "the browser gets the same CSV");
@@ -489,14 +502,20 @@ fn the_explorer_in_a_real_browser() {
          return [m.textContent, Array.from(before.toString()).length];",
         json!([]),
     );
-    assert_eq!(marked[0], item["data"]["quote"], "the marked text is the quote");
+    assert_eq!(
+        marked[0], item["data"]["quote"],
+        "the marked text is the quote"
+    );
     assert_eq!(
         marked[1], item["data"]["quote_start"],
         "the mark starts at quote_start, counted in characters"
     );
     let source = api(
         &addr,
-        &format!("/v1/sources/{}", item["data"]["source_id"].as_str().unwrap()),
+        &format!(
+            "/v1/sources/{}",
+            item["data"]["source_id"].as_str().unwrap()
+        ),
     );
     assert_eq!(
         d.run(
@@ -560,7 +579,10 @@ fn the_explorer_in_a_real_browser() {
     let mut sorted = listed.clone();
     sorted.sort();
     from_api.sort();
-    assert_eq!(sorted, from_api, "every series of the selection can be chosen");
+    assert_eq!(
+        sorted, from_api,
+        "every series of the selection can be chosen"
+    );
     let kinds = |s: &Value, kind: &str| {
         s["points"]
             .as_array()
@@ -598,15 +620,45 @@ fn the_explorer_in_a_real_browser() {
         "actual as dots on a solid line, target as squares on a dashed one: {both}"
     );
 
+    // At a phone's width the page fits without scrolling sideways.
+    d.window(390, 900);
+    d.goto(&format!("{base}/?region=gansu"));
+    d.settle();
+    let fit = d.run(
+        "return [document.documentElement.scrollWidth, window.innerWidth, \
+         getComputedStyle(document.querySelector('#metrics thead')).display];",
+        json!([]),
+    );
+    assert_eq!(fit[1], 390, "the window is a phone's width");
+    assert!(
+        fit[0].as_u64() <= fit[1].as_u64(),
+        "nothing sticks out sideways: {fit}"
+    );
+    assert_eq!(fit[2], "none", "rows read as cards, without the header row");
+
     if std::env::var("SCREENSHOTS").is_ok_and(|v| v == "1") {
         let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
-        d.window(1280, 1500);
-        d.goto(&format!("{base}/?region=gansu&chart=series"));
-        d.settle();
-        d.screenshot(&docs.join("explorer-desktop.png"));
-        d.window(390, 1700);
-        d.goto(&format!("{base}/?region=gansu&kind=actual&limit=10"));
-        d.settle();
-        d.screenshot(&docs.join("explorer-phone.png"));
+        d.screenshot_at(
+            1280,
+            2150,
+            &format!("{base}/?region=gansu&limit=10&chart=series"),
+            &docs.join("explorer-desktop.png"),
+        );
+        d.screenshot_at(
+            390,
+            1500,
+            &format!("{base}/?region=gansu&kind=actual&limit=10"),
+            &docs.join("explorer-phone.png"),
+        );
+        let revenue = api(&addr, "/v1/metrics?indicator=revenue&sort=-value&limit=1");
+        d.screenshot_at(
+            1280,
+            900,
+            &format!(
+                "{base}/?indicator=revenue&open={}",
+                revenue["data"][0]["id"].as_str().unwrap()
+            ),
+            &docs.join("explorer-quote.png"),
+        );
     }
 }

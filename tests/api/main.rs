@@ -8,8 +8,8 @@ mod process;
 
 mod answers;
 mod binary;
-mod browser;
 mod bounds;
+mod browser;
 mod bundles;
 mod cache;
 mod conformance;
@@ -20,6 +20,7 @@ mod crash;
 mod drafts;
 mod enterprises;
 mod errors;
+mod explorer;
 mod facets;
 mod fulltext;
 mod http;

@@ -102,6 +102,8 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
+function plural(n, word) { return `${n} ${word}${n === 1 ? '' : 's'}`; }
+
 function zh(text) { return el('span', { lang: 'zh-CN', text }); }
 
 function showError(message) {
@@ -205,7 +207,7 @@ async function loadTable() {
   const last = body.data.length ? state.row + body.data.length - 1 : 0;
   $('summary').textContent = total === 0
     ? 'No facts match these filters.'
-    : `${total} facts · showing ${first}–${last}`;
+    : `${plural(total, 'fact')} · showing ${first}–${last}`;
   $('next').disabled = !body.meta.next_cursor;
   $('next').dataset.cursor = body.meta.next_cursor || '';
   $('first').disabled = !state.cursor;
@@ -265,6 +267,19 @@ function shortNumber(v) {
   return numberFormat.format(+v.toPrecision(6));
 }
 
+// Shares and multiples are not added up: a sum of percentages means nothing.
+const NOT_ADDED = ['percent', 'percentage_point', 'multiple'];
+
+// Each field of the group's key by its names, a name given once when both languages agree.
+function groupLabel(g) {
+  return Object.keys(g.key).map((field) => {
+    const l = g.labels && g.labels[field];
+    if (g.key[field] === null) return field === 'region' ? 'above province level 省级以上' : '—';
+    if (!l) return String(g.key[field]);
+    return l.zh === l.en ? l.zh : `${l.zh} ${l.en}`;
+  }).join(' · ');
+}
+
 // A breakdown asks for one bar per group; when a group mixes units the API refuses to add
 // them up, so the chart groups by unit as well rather than failing.
 async function loadBreakdown(seq, by) {
@@ -283,8 +298,8 @@ async function loadBreakdown(seq, by) {
   const groups = body.data;
   const chart = $('chart');
   $('chart-note').textContent = groups.length
-    ? `Facts per ${by === 'province' ? 'province' : 'indicator'}: ${groups.length} groups of ${body.meta.total} facts. ` +
-      'Σ is the sum where a group has one unit; ≥ marks a sum of bounded figures (a lower bound).'
+    ? `Facts per ${by === 'province' ? 'province' : 'indicator'}: ${plural(groups.length, 'group')} of ${plural(body.meta.total, 'fact')}. ` +
+      'Bars count facts; Σ is their sum where a group has one unit, ≥ when some figures are bounds.'
     : 'No facts to chart.';
   const row = 26;
   const labelWidth = 230;
@@ -299,9 +314,9 @@ async function loadBreakdown(seq, by) {
   groups.forEach((g, i) => {
     const y = i * row + 4;
     const w = Math.max(2, (g.count / max) * plot);
-    const label = g.label_zh === g.label_en ? (g.label_zh || '—') : `${g.label_zh || '—'} ${g.label_en || ''}`;
-    const sum = g.sum === null || g.sum === undefined ? '' :
-      `  Σ ${g.bounded ? '≥ ' : ''}${shortNumber(g.sum)} ${g.unit}`;
+    const label = groupLabel(g);
+    const sum = g.sum === null || g.sum === undefined || NOT_ADDED.includes(g.unit) ? '' :
+      `  Σ ${g.bounded ? '≥ ' : ''}${shortNumber(g.sum)}${g.unit === 'count' ? '' : ' ' + g.unit}`;
     root.append(svg('g', { class: 'bar', 'data-key': JSON.stringify(g.key) },
       svg('title', {}, `${label}: ${g.count} facts${sum}`),
       svg('text', { x: labelWidth - 8, y: y + 16, 'text-anchor': 'end' }, label.length > 30 ? label.slice(0, 29) + '…' : label),
@@ -333,7 +348,7 @@ async function loadSeries(seq) {
   const chosen = ranked.find((s) => seriesKey(s) === state.series) || ranked[0];
   if (chosen) pick.value = seriesKey(chosen);
   $('chart-note').textContent = chosen
-    ? `${list.length} series; ${body.meta.without_period} facts without a period are left out. ` +
+    ? `${list.length} series; ${plural(body.meta.without_period, 'fact')} without a period left out. ` +
       'Actual figures: solid line, filled dots. Targets: dashed line, hollow squares.'
     : 'No series: none of these facts has a period.';
   drawSeries(chosen);
@@ -348,6 +363,9 @@ function drawSeries(s) {
   const ys = s.points.flatMap((p) => [p.value, p.value_max ?? p.value]);
   let x0 = Math.min(...xs), x1 = Math.max(...xs);
   if (x0 === x1) { x0 -= 2e10; x1 += 2e10; }
+  // Room either side, so the first and last points and their labels stay inside.
+  const pad = (x1 - x0) * 0.12;
+  x0 -= pad; x1 += pad;
   const y1 = Math.max(...ys, 0) * 1.1 || 1;
   const y0 = Math.min(0, ...ys);
   const X = (t) => left + ((t - x0) / (x1 - x0)) * (width - left - right);
@@ -362,15 +380,23 @@ function drawSeries(s) {
     root.append(svg('text', { x: left - 6, y: Y(v) + 4, 'text-anchor': 'end' }, shortNumber(v)));
   }
   root.append(svg('text', { x: left, y: 16 }, `${s.subject.name_zh} ${s.subject.name_en} · ${s.indicator} (${s.unit})`));
+  const actuals = s.points.filter((p) => p.kind === 'actual');
   for (const kind of ['actual', 'target', 'plan', 'capacity']) {
     const pts = s.points.filter((p) => p.kind === kind);
     if (!pts.length) continue;
     const cls = kind === 'actual' ? 'actual' : 'target';
-    root.append(svg('polyline', {
-      class: cls, 'data-kind': kind, points: pts.map((p) => `${X(time(p))},${Y(p.value)}`).join(' '),
-    }));
+    // A goal's dashed line sets out from the last actual figure before it, so the gap
+    // between what was reached and what is aimed at shows.
+    const line = pts.map((p) => `${X(time(p))},${Y(p.value)}`);
+    const from = kind === 'actual' ? null
+      : actuals.filter((a) => time(a) < time(pts[0])).pop();
+    if (from) line.unshift(`${X(time(from))},${Y(from.value)}`);
+    root.append(svg('polyline', { class: cls, 'data-kind': kind, points: line.join(' ') }));
     for (const p of pts) {
       const x = X(time(p)), y = Y(p.value);
+      const bound = { approx: '≈', more_than: '>', at_least: '≥', less_than: '<', at_most: '≤' }[p.qualifier] || '';
+      root.append(svg('text', { x, y: y - 10, 'text-anchor': 'middle', class: 'point-label' },
+        bound + shortNumber(p.value)));
       const title = svg('title', {}, `${p.period} ${kind}: ${baseValue({ ...p, unit: s.unit })}`);
       const mark = kind === 'actual'
         ? svg('circle', { class: 'pt-actual point', cx: x, cy: y, r: 5, 'data-kind': kind }, title)
