@@ -273,12 +273,19 @@ fn breakdown_groups(addr: &str, query: &str) -> usize {
     body["data"].as_array().unwrap().len()
 }
 
+/// Writes past the test harness's capture of `eprintln!`, so a skip shows in a plain
+/// `cargo test` rather than only with `--nocapture`.
+fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "\n{line}");
+}
+
 /// Finds the browser, or says why the test cannot run: `None` to skip, a panic when the
 /// environment demands the test.
 fn browser() -> Option<(PathBuf, PathBuf)> {
     let mode = std::env::var("BROWSER_TEST").unwrap_or_default();
     if mode == "skip" {
-        eprintln!("browser test skipped: BROWSER_TEST=skip");
+        say("browser test skipped: BROWSER_TEST=skip");
         return None;
     }
     let chromium = on_path(&["chromium", "chromium-browser"]);
@@ -290,7 +297,7 @@ fn browser() -> Option<(PathBuf, PathBuf)> {
                            with `apt-get install -y chromium chromium-driver` and run \
                            `cargo test --test api browser`";
             assert!(mode != "require", "browser test required: {message}");
-            eprintln!("browser test skipped: {message}");
+            say(&format!("browser test skipped: {message}"));
             None
         }
     }
@@ -356,6 +363,14 @@ fn the_explorer_in_a_real_browser() {
     d.settle();
     let jinchang = api(&addr, "/v1/metrics?region=jinchang&limit=20");
     assert_eq!(d.rows(), ids(&jinchang), "the table holds Jinchang's facts");
+    assert_eq!(
+        d.run(
+            "const s = document.getElementById('f-region'); return s.options[s.selectedIndex].text;",
+            json!([])
+        ),
+        "金昌市 Jinchang",
+        "the place picked shows as the chosen region"
+    );
 
     // Choose a province from its control; the counts beside every choice are the API's.
     d.click("#f-region option[value=gansu]");
@@ -440,6 +455,22 @@ fn the_explorer_in_a_real_browser() {
         ),
         "gansu"
     );
+
+    // Back returns to the first page, Forward to the second.
+    d.run("history.back();", json!([]));
+    d.wait_for(
+        "the first page's address",
+        "return !location.search.includes('cursor=');",
+    );
+    d.settle();
+    assert_eq!(d.rows(), ids(&page1), "Back shows the first page again");
+    d.run("history.forward();", json!([]));
+    d.wait_for(
+        "the second page's address",
+        "return location.search.includes('cursor=');",
+    );
+    d.settle();
+    assert_eq!(d.rows(), ids(&page2), "Forward shows the second page again");
 
     // The CSV link gives exactly the rows shown.
     let href = d

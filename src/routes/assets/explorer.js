@@ -179,7 +179,15 @@ function fillSelect(field, facet, total) {
   if (current && !found) {
     // A value from search or a shared link that the list of provinces does not hold
     // (a city, a zone): it stays chosen, named as the page knows it.
-    select.append(el('option', { value: current, text: names[current] || current }));
+    const option = el('option', { value: current, text: names[current] || current });
+    select.append(option);
+    const collection = { region: 'regions', indicator: 'indicators' }[field];
+    if (!names[current] && collection) {
+      api(`/v1/${collection}/${encodeURIComponent(current)}`).then((r) => {
+        names[current] = `${r.data.name_zh} ${r.data.name_en}`;
+        option.textContent = names[current];
+      }).catch(() => {});
+    }
   }
   select.value = current;
 }
