@@ -98,8 +98,8 @@ pub struct ServeArgs {
     #[arg(long, env = "INDUSTRY_FACTS_REQUEST_TIMEOUT_SECS", default_value_t = crate::state::DEFAULT_REQUEST_TIMEOUT_SECS,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout_secs: u64,
-    /// Milliseconds the database work of one read may take before SQLite stops it and the
-    /// request gets 503; never more than the request timeout.
+    /// Milliseconds one read statement may run before SQLite stops it and the request gets
+    /// 503; never more than the request timeout.
     #[arg(long, env = "INDUSTRY_FACTS_QUERY_TIMEOUT_MS", default_value_t = crate::state::DEFAULT_QUERY_TIMEOUT_MS,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub query_timeout_ms: u64,

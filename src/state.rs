@@ -18,7 +18,7 @@ pub const DEFAULT_MAX_BODY: usize = 4 * 1024 * 1024;
 /// gives its connection and concurrency slot back.
 pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
 
-/// The time the statements of one read may run in SQLite before they are stopped with 503:
+/// The time one read statement may run in SQLite before it is stopped with 503:
 /// ten times the slowest ordinary read measured on a million metrics (a search across every
 /// collection, about half a second under load, see bench/), and well inside the request
 /// deadline, so a connection is free again long before the client gives up.

@@ -16,6 +16,7 @@ pub mod write;
 use std::str::FromStr;
 use std::time::Duration;
 
+use budget::PoolBudget;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
@@ -49,25 +50,23 @@ pub async fn connect(path: &str) -> Result<SqlitePool, sqlx::Error> {
     .busy_timeout(Duration::from_secs(5))
     .synchronous(SqliteSynchronous::Normal);
 
+    let budget = PoolBudget::unlimited();
     // An in-memory database lives as long as its connections: keep exactly one open forever.
     let pool = if in_memory {
-        SqlitePoolOptions::new()
-            .after_connect(|conn, _| Box::pin(functions::register(conn)))
+        pool_options(&budget)
             .max_connections(1)
             .min_connections(1)
             .idle_timeout(None)
             .max_lifetime(None)
-            .after_release(budget::clear_on_release)
             .connect_with(options)
             .await?
     } else {
-        SqlitePoolOptions::new()
-            .after_connect(|conn, _| Box::pin(functions::register(conn)))
+        pool_options(&budget)
             .max_connections(pool_size())
-            .after_release(budget::clear_on_release)
             .connect_with(options)
             .await?
     };
+    budget.register(&pool);
     MIGRATOR.run(&pool).await?;
     search_index::ensure(&pool).await?;
     closure::ensure(&pool).await?;
@@ -107,6 +106,23 @@ async fn forget_samples(conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::E
             .await?;
     }
     Ok(())
+}
+
+/// What every connection gets as it opens: the SQL functions reads call and the clock of the
+/// read budget. A pooled connection is not pinged before it is handed out: a connection to a
+/// local file does not go stale the way a network one does, and the ping is a round trip to
+/// the connection's thread on every request.
+fn pool_options(budget: &PoolBudget) -> SqlitePoolOptions {
+    let budget = budget.clone();
+    SqlitePoolOptions::new()
+        .test_before_acquire(false)
+        .after_connect(move |conn, _| {
+            let budget = budget.clone();
+            Box::pin(async move {
+                functions::register(conn).await?;
+                budget::install(conn, budget).await
+            })
+        })
 }
 
 /// Reads run in parallel under WAL, each on its own connection, and are CPU-bound: two per
@@ -160,13 +176,13 @@ pub async fn connect_read_only(path: &str) -> Result<SqlitePool, ReadOnlyError> 
         .read_only(true)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5));
-    let pool = SqlitePoolOptions::new()
-        .after_connect(|conn, _| Box::pin(functions::register(conn)))
+    let budget = PoolBudget::unlimited();
+    let pool = pool_options(&budget)
         .max_connections(pool_size())
-        .after_release(budget::clear_on_release)
         .connect_with(options)
         .await
         .map_err(open)?;
+    budget.register(&pool);
     let applied: Vec<(i64,)> =
         sqlx::query_as("SELECT version FROM _sqlx_migrations WHERE success = 1")
             .fetch_all(&pool)

@@ -75,16 +75,16 @@ async fn a_word_given_twice_finds_what_it_finds_once() {
     }
 }
 
-/// The seeded in-memory database has one connection, so two routers over it (one with no
-/// read budget at all) always meet on that same connection.
-async fn app_pair() -> (TestApp, TestApp) {
+/// A router over the seeded in-memory database whose reads have no budget at all. The
+/// database has one connection, so whatever a stopped read leaves behind, the next request
+/// meets on that same connection.
+async fn spent_app() -> TestApp {
     let pool = db::connect(":memory:").await.unwrap();
     db::seed::load(&pool).await.unwrap();
-    let spent = TestApp {
+    TestApp {
         router: app(AppState::new(pool.clone()).with_query_timeout(Duration::ZERO)),
-        pool: pool.clone(),
-    };
-    (spent, TestApp::new(pool))
+        pool,
+    }
 }
 
 fn assert_query_timeout(r: &TestResponse) {
@@ -99,7 +99,7 @@ fn assert_query_timeout(r: &TestResponse) {
 
 #[tokio::test]
 async fn a_read_past_its_budget_is_stopped_with_503_and_its_connection_serves_on() {
-    let (spent, fresh) = app_pair().await;
+    let spent = spent_app().await;
     // Each of these runs thousands of SQLite steps on the seed (a literal scan of every text
     // for a single character, a page joining every metric); with nothing left of the budget
     // SQLite stops them at the first check.
@@ -110,23 +110,52 @@ async fn a_read_past_its_budget_is_stopped_with_503_and_its_connection_serves_on
     ] {
         assert_query_timeout(&spent.get(path).await);
     }
-    // The one connection went back to the pool usable and without the spent budget: the
-    // health check, a cheap read and the very searches that were stopped all answer.
+    // The one connection went back to the pool usable: the health check answers, and once
+    // the pool has a budget again, a cheap read and the very searches that were stopped do.
     assert_eq!(spent.get("/health").await.status, StatusCode::OK);
+    let fresh = TestApp::new(spent.pool.clone());
     fresh.get_ok("/v1/regions/jinchang").await;
     let hits = fresh.get_ok("/v1/search?q=金").await;
     assert!(hits["meta"]["total"].as_i64().unwrap() > 0, "{hits}");
     fresh.get_ok("/v1/metrics?limit=1000").await;
-    // A statement of thousands of steps straight on the pool, with no budget of its own, is
-    // not stopped by one left behind.
+    // A statement of thousands of steps straight on the pool is timed from its own start,
+    // not stopped by the clock of one stopped before it.
     let n: i64 = sqlx::query_scalar(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) \
          SELECT count(*) FROM n",
     )
     .fetch_one(&spent.pool)
     .await
-    .expect("the connection carries no spent budget");
+    .expect("the connection carries no spent clock");
     assert_eq!(n, 100_000);
+}
+
+/// A write is never stopped halfway by the read budget: the clock times statements that
+/// write nothing.
+#[tokio::test]
+async fn the_read_budget_does_not_stop_writes() {
+    let spent = spent_app().await;
+    let n = sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) \
+         INSERT INTO settings (key, value) SELECT 'budget-' || i, i FROM n",
+    )
+    .execute(&spent.pool)
+    .await
+    .expect("a write of thousands of steps runs to its end")
+    .rows_affected();
+    assert_eq!(n, 100_000);
+    // The same steps in a statement that only reads are stopped.
+    let stopped = sqlx::query_scalar::<_, i64>(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) \
+         SELECT count(*) FROM n",
+    )
+    .fetch_one(&spent.pool)
+    .await
+    .expect_err("a read of thousands of steps is stopped at once");
+    assert!(
+        industry_facts::db::budget::is_interrupted(&stopped),
+        "{stopped}"
+    );
 }
 
 #[tokio::test]
