@@ -3,8 +3,10 @@
 
 pub mod answers;
 pub mod bundles;
+pub mod docs;
 pub mod drafts;
 pub mod enterprises;
+pub mod explorer;
 pub mod health;
 pub mod indicators;
 pub mod list;
@@ -32,7 +34,10 @@ pub fn routes() -> Routes {
     Routes::new()
         .add(Method::GET, "/health", health::health)
         .add(Method::GET, "/openapi.json", openapi::serve)
-        .add(Method::GET, "/docs", openapi::docs)
+        .add(Method::GET, "/docs", docs::docs)
+        .add(Method::GET, "/", explorer::index)
+        .add(Method::GET, "/explorer.js", explorer::script)
+        .add(Method::GET, "/explorer.css", explorer::style)
         .merge(list::routes(
             "/v1/regions",
             Some("/v1/regions/{id}"),

@@ -674,6 +674,74 @@ fn add_answers(paths: PathsBuilder) -> PathsBuilder {
         .path("/v1/series", PathItem::new(HttpMethod::Get, series))
 }
 
+/// A GET answering a page or an asset for browsers, whose body is not data.
+fn page_operation(id: &str, summary: &str, description: &str, media: &str) -> PathItem {
+    let op = OperationBuilder::new()
+        .summary(Some(summary))
+        .operation_id(Some(id))
+        .description(Some(description))
+        .response(
+            "200",
+            ResponseBuilder::new().description(summary).content(
+                media,
+                ContentBuilder::new().schema(Some(String::schema())).build(),
+            ),
+        );
+    PathItem::new(HttpMethod::Get, op)
+}
+
+/// The pages for people: the API reference and the explorer with its two assets.
+fn add_pages(paths: PathsBuilder) -> PathsBuilder {
+    let explorer = page_operation(
+        "explorer",
+        "The explorer, for browsers",
+        "Answers HTML when `Accept` prefers `text/html` over JSON (as browsers send it): search \
+         with suggestions, the metrics table with its filters and their counts, charts of \
+         breakdowns and series, and each number's article with its quote highlighted. The \
+         state is in the query string, so a view can be shared. Any other `Accept` gets a 404 \
+         problem pointing at the API. Assets come from this server only.",
+        "text/html; charset=utf-8",
+    );
+    let mut explorer = explorer;
+    if let Some(op) = explorer.get.as_mut() {
+        op.responses.responses.insert(
+            "404".into(),
+            problem("`Accept` does not prefer HTML: the API is under /v1."),
+        );
+    }
+    paths
+        .path(
+            "/docs",
+            page_operation(
+                "docs",
+                "This reference as HTML",
+                "Rendered on the server from this document, so it reads without JavaScript; \
+                 each read route shows an example request with its real output, run against \
+                 the data when the page is served.",
+                "text/html; charset=utf-8",
+            ),
+        )
+        .path("/", explorer)
+        .path(
+            "/explorer.js",
+            page_operation(
+                "explorer_script",
+                "The explorer's script",
+                "Compiled into the binary; revalidate with its ETag.",
+                "text/javascript; charset=utf-8",
+            ),
+        )
+        .path(
+            "/explorer.css",
+            page_operation(
+                "explorer_style",
+                "The explorer's style sheet",
+                "Compiled into the binary; revalidate with its ETag.",
+                "text/css; charset=utf-8",
+            ),
+        )
+}
+
 pub fn document() -> OpenApi {
     let mut paths = PathsBuilder::new();
     paths = add_collection(
@@ -805,17 +873,7 @@ pub fn document() -> OpenApi {
                 ),
         );
     paths = paths.path("/openapi.json", PathItem::new(HttpMethod::Get, spec));
-    let page = OperationBuilder::new()
-        .summary(Some("A readable page listing the routes of this document"))
-        .operation_id(Some("docs"))
-        .response(
-            "200",
-            ResponseBuilder::new().description("HTML page.").content(
-                "text/html; charset=utf-8",
-                ContentBuilder::new().schema(Some(String::schema())).build(),
-            ),
-        );
-    paths = paths.path("/docs", PathItem::new(HttpMethod::Get, page));
+    paths = add_pages(paths);
 
     let components = ComponentsBuilder::new()
         .schema_from::<Region>()
@@ -969,15 +1027,6 @@ pub async fn serve() -> Response {
             .expect("the OpenAPI document serializes")
     });
     ([(header::CONTENT_TYPE, "application/json")], doc.as_str()).into_response()
-}
-
-/// A human-readable page over the same document, with no assets from elsewhere.
-pub async fn docs() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        include_str!("assets/docs.html"),
-    )
-        .into_response()
 }
 
 #[cfg(test)]

@@ -149,23 +149,105 @@ async fn every_documented_parameter_is_accepted() {
     }
 }
 
+/// The text of a page with its entities turned back into characters.
+fn unescape(html: &str) -> String {
+    html.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// The part of `page` from `start` up to the next `end`.
+fn between<'a>(page: &'a str, start: &str, end: &str) -> &'a str {
+    let from = page.find(start).unwrap_or_else(|| panic!("no `{start}`")) + start.len();
+    let rest = &page[from..];
+    &rest[..rest.find(end).unwrap()]
+}
+
+/// The page is rendered on the server: each route of the document has its section with every
+/// parameter, without a script, and nothing is loaded from elsewhere.
 #[tokio::test]
-async fn the_docs_page_is_html_over_the_same_document() {
+async fn the_docs_page_reads_without_javascript() {
     let app = spawn_app().await;
     let r = app.get("/docs").await;
     assert_eq!(r.status.as_u16(), 200);
-    assert!(
-        r.header("content-type")
-            .unwrap_or_default()
-            .starts_with("text/html")
-    );
+    assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
     let page = r.text();
+    assert!(!page.contains("<script"), "no script needed");
     assert!(
-        page.contains("fetch('/openapi.json')"),
-        "the page reads the served document"
-    );
-    assert!(
-        !page.contains("http://") && !page.contains("https://"),
+        !page.contains("src=") && !page.contains("href=\"http") && !page.contains("url("),
         "no assets from elsewhere"
     );
+    let doc = app.get_ok("/openapi.json").await;
+    let mut sections = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let head = format!(
+                "data-path=\"{}\" data-method=\"{method}\">",
+                path.replace('&', "&amp;")
+            );
+            let section = between(&page, &head, "</section>");
+            sections += 1;
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().unwrap();
+                assert!(
+                    section.contains(&format!("data-param=\"{name}\"")),
+                    "{method} {path} shows its parameter `{name}`"
+                );
+            }
+            let ok = op["responses"]["200"]["content"]["application/json"]["schema"].clone();
+            if let Some(name) = ok["properties"]["data"]["$ref"]
+                .as_str()
+                .or(ok["$ref"].as_str())
+                .and_then(|r| r.rsplit('/').next())
+            {
+                assert!(
+                    section.contains(&format!("href=\"#schema-{name}\"")),
+                    "{method} {path} links its response schema {name}"
+                );
+                assert!(page.contains(&format!("id=\"schema-{name}\"")));
+            }
+        }
+    }
+    assert!(sections >= 25, "{sections}");
+}
+
+/// Each example on the page is the route's own answer, so it cannot drift from the data or
+/// the code.
+#[tokio::test]
+async fn the_docs_examples_are_what_the_routes_answer() {
+    let app = spawn_app().await;
+    let page = app.get("/docs").await.text();
+    let mut checked = Vec::new();
+    for (at, _) in page.match_indices("<pre class=\"example\" data-example=\"") {
+        let rest = &page[at..];
+        let url = unescape(between(rest, "data-example=\"", "\""));
+        let shown: Value = serde_json::from_str(&unescape(between(rest, ">", "</pre>")))
+            .unwrap_or_else(|e| panic!("{url}: the example is not JSON: {e}"));
+        assert_eq!(shown, app.get_ok(&url).await, "the example of {url}");
+        checked.push(url);
+    }
+    let doc = app.get_ok("/openapi.json").await;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let data = item["get"]["responses"]["200"]["content"]
+            .get("application/json")
+            .is_some();
+        if data && path != "/openapi.json" {
+            let list = path.trim_end_matches("/{id}");
+            assert!(
+                checked.iter().any(|u| {
+                    let p = u.split('?').next().unwrap();
+                    if path.ends_with("/{id}") {
+                        p.starts_with(&format!("{list}/"))
+                            && !p[list.len() + 1..].contains('/')
+                            && doc["paths"].get(p).is_none()
+                    } else {
+                        p == path
+                    }
+                }),
+                "{path} has an example: {checked:?}"
+            );
+        }
+    }
 }
