@@ -108,17 +108,30 @@ async fn index_rows(
         q = q.bind(arg);
     }
     let rows = q.fetch_all(&mut *conn).await?;
-    for row in &rows {
-        let rowid: i64 = row.try_get(0)?;
-        let text: String = row.try_get(1)?;
-        sqlx::query("INSERT INTO search_fts (rowid, body) VALUES (?, ?)")
-            .bind(rowid)
-            .bind(index_text(&text))
-            .execute(&mut *conn)
-            .await?;
+    // Many rows to a statement: FTS5 writes what it holds to disk at the end of every
+    // statement that changes it, so a statement per row leaves a segment per row for later
+    // merges to fold together, which cost a new database most of its first start.
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut docs = Vec::with_capacity(chunk.len());
+        for row in chunk {
+            let rowid: i64 = row.try_get(0)?;
+            let text: String = row.try_get(1)?;
+            docs.push((rowid, index_text(&text)));
+        }
+        let docs = serde_json::to_string(&docs).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        sqlx::query(
+            "INSERT INTO search_fts (rowid, body) \
+             SELECT value ->> 0, value ->> 1 FROM json_each(?)",
+        )
+        .bind(docs)
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(rows.len() as u64)
 }
+
+/// Documents indexed by one statement: few enough that their text stays a few megabytes.
+const ROWS_PER_INSERT: usize = 2000;
 
 /// Re-indexes one row after it was inserted or updated.
 pub async fn reindex(
