@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::helpers::{TestApp, assert_problem, seed, spawn_app};
+use crate::helpers::{TestApp, assert_problem, seed, spawn_app, spawn_synth_app};
 
 /// What a metric's field is called in `by=`, read from a listed metric.
 fn by_value(metric: &Value, field: &str, rollup: &dyn Fn(&str) -> Option<String>) -> Value {
@@ -409,18 +409,7 @@ async fn region_path_in_csv() {
 /// The same agreements on a synthetic corpus, where groups, regions and periods are many.
 #[tokio::test]
 async fn answers_match_the_list_on_a_synthetic_corpus() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("answers.db");
-    let pool = industry_facts::db::connect(path.to_str().unwrap())
-        .await
-        .unwrap();
-    industry_facts::db::seed::load(&pool).await.unwrap();
-    let mut options = industry_facts::synth::Options::new(2_000);
-    options.seed = 11;
-    industry_facts::synth::generate(&pool, &options)
-        .await
-        .unwrap();
-    let app = TestApp::new(pool);
+    let (_dir, app) = spawn_synth_app(2_000, 11).await;
     for (by, level, filters) in [
         (&["region", "unit"][..], Some("province"), ""),
         (&["indicator", "unit"][..], None, "kind=actual"),
