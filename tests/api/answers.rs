@@ -161,6 +161,72 @@ async fn breakdowns_match_the_list() {
     }
 }
 
+/// Several values in one id filter and names where ids are expected select on breakdowns and
+/// series what they select on the list, and a name gives the very answer its id gives.
+#[tokio::test]
+async fn answers_take_several_values_and_names_as_the_list_does() {
+    let app = spawn_app().await;
+    let gansu = app.get_ok("/v1/regions/gansu").await["data"].clone();
+    let (zh, en) = (
+        gansu["name_zh"].as_str().unwrap().to_owned(),
+        gansu["name_en"].as_str().unwrap().to_owned(),
+    );
+    let top = app
+        .get_ok("/v1/metrics?region=gansu&limit=0&facet=indicator")
+        .await;
+    let indicator = top["meta"]["facets"]["indicator"]["values"][0]["value"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let indicator_zh = app.get_ok(&format!("/v1/indicators/{indicator}")).await["data"]["name_zh"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut points = 0;
+    for filters in [
+        "region=gansu,chongqing".to_owned(),
+        "region=gansu&region=guangxi&kind=actual,target".to_owned(),
+        format!("region={zh}"),
+        format!("region={en}&indicator={indicator_zh}"),
+    ] {
+        assert!(
+            check_breakdown(&app, &["region", "unit"], Some("prefecture"), &filters).await,
+            "{filters}: nothing to compare"
+        );
+        points += check_series(&app, &filters).await;
+    }
+    assert!(points > 0, "no series had points to compare");
+    for (named, ids) in [
+        (format!("region={zh}"), "region=gansu".to_owned()),
+        (
+            format!("region={en}&indicator={indicator_zh}"),
+            format!("region=gansu&indicator={indicator}"),
+        ),
+    ] {
+        for route in ["/v1/metrics/breakdown?by=unit&by=kind&", "/v1/series?"] {
+            assert_eq!(
+                app.get_ok(&format!("{route}{named}")).await,
+                app.get_ok(&format!("{route}{ids}")).await,
+                "{route}{named}"
+            );
+        }
+    }
+    for route in ["/v1/metrics/breakdown?by=unit&", "/v1/series?"] {
+        let body = assert_problem(
+            &app.get(&format!("{route}region=gansu,atlantis")).await,
+            400,
+            Some("region"),
+        );
+        assert!(body.to_string().contains("atlantis"), "{body}");
+        let body = assert_problem(
+            &app.get(&format!("{route}region=Gansuu")).await,
+            400,
+            Some("region"),
+        );
+        assert!(body.to_string().contains("`gansu`"), "{body}");
+    }
+}
+
 /// Adding up yuan and tonnes is refused with the filter to add, and a region label is the
 /// region's own name.
 #[tokio::test]

@@ -105,22 +105,28 @@ pub struct Breakdown {
     pub truncated: bool,
 }
 
-/// Refuses a request naming an id that does not exist, as the list does, so a mistyped id is
-/// never answered with an empty chart.
-async fn check_refs(conn: &mut SqliteConnection, query: &ListQuery) -> AppResult<()> {
-    let refs: Vec<_> = query
+/// Every id the filters of `query` name, one per value (`region=gansu,chongqing` names two),
+/// with the filter's parameter and the SQL telling whether it exists.
+fn named_ids(query: &ListQuery) -> Vec<(&'static str, &'static str, String)> {
+    query
         .filters
         .iter()
-        .filter_map(|(f, v)| match f.kind {
-            FilterKind::Ref(exists) => Some((f, exists, v.text())),
-            _ => None,
+        .flat_map(|(f, v)| match f.kind {
+            FilterKind::Ref(exists) => v
+                .values()
+                .into_iter()
+                .map(|one| (f.param, exists, one.text()))
+                .collect(),
+            _ => Vec::new(),
         })
-        .collect();
-    if refs.is_empty() {
-        return Ok(());
-    }
-    let mut qb: QueryBuilder<'_, Sqlite> = QueryBuilder::new("SELECT ");
-    for (i, (_, exists, value)) in refs.iter().enumerate() {
+        .collect()
+}
+
+/// Pushes a JSON array holding, for each named id in order, 1 when it exists and 0 when not,
+/// so the existence checks ride along in the statement that answers the request.
+fn push_checks(qb: &mut QueryBuilder<'_, Sqlite>, named: &[(&'static str, &'static str, String)]) {
+    qb.push("json_array(");
+    for (i, (_, exists, value)) in named.iter().enumerate() {
         if i > 0 {
             qb.push(", ");
         }
@@ -133,22 +139,50 @@ async fn check_refs(conn: &mut SqliteConnection, query: &ListQuery) -> AppResult
         }
         qb.push(")");
     }
-    let row = qb.build().fetch_one(&mut *conn).await?;
-    let mut problems = Vec::new();
-    for (i, (filter, _, value)) in refs.iter().enumerate() {
-        let exists: i64 = row.try_get(i)?;
-        if exists == 0 {
-            problems.push(ParamProblem {
-                param: filter.param.to_owned(),
-                message: format!("no {} with id `{value}`", filter.param.replace('_', " ")),
-            });
-        }
+    qb.push(")");
+}
+
+/// The named ids that do not exist, as the problems a request naming them is refused with.
+/// `checks` is what [`push_checks`] made SQLite give.
+fn missing(
+    named: &[(&'static str, &'static str, String)],
+    checks: &str,
+) -> AppResult<Vec<ParamProblem>> {
+    let found: Vec<i64> = serde_json::from_str(checks)
+        .map_err(|_| AppError::Internal(format!("existence checks gave `{checks}`")))?;
+    Ok(named
+        .iter()
+        .zip(found.iter().chain(std::iter::repeat(&0)))
+        .filter(|(_, exists)| **exists == 0)
+        .map(|((param, _, value), _)| ParamProblem {
+            param: (*param).to_owned(),
+            message: format!("no {} with id `{value}`", param.replace('_', " ")),
+        })
+        .collect())
+}
+
+/// Checks the named ids in a statement of their own: what a breakdown does when it has no
+/// group to carry the checks.
+async fn check_refs(
+    conn: &mut SqliteConnection,
+    named: &[(&'static str, &'static str, String)],
+) -> AppResult<Vec<ParamProblem>> {
+    if named.is_empty() {
+        return Ok(Vec::new());
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::InvalidParams(problems))
-    }
+    let mut qb: QueryBuilder<'_, Sqlite> = QueryBuilder::new("SELECT ");
+    push_checks(&mut qb, named);
+    let checks: String = qb.build().fetch_one(&mut *conn).await?.try_get(0)?;
+    missing(named, &checks)
+}
+
+/// An answer, or the ids the filters named that no stored entity has. Those may be names,
+/// which the list takes too: the caller resolves them to ids and asks again, and otherwise
+/// refuses the request with these problems, so a mistyped id never gets an empty chart.
+#[derive(Debug)]
+pub enum Checked<T> {
+    Answer(T),
+    Missing(Vec<ParamProblem>),
 }
 
 /// Pushes the list's own `WITH` (the term and its index matches), then `picked(id)`: the ids
@@ -166,15 +200,19 @@ pub async fn breakdown(
     pool: &SqlitePool,
     reads: &Reads,
     ask: &BreakdownQuery<'_>,
-) -> AppResult<Breakdown> {
+) -> AppResult<Checked<Breakdown>> {
     let mut conn = reads.acquire(pool, Weight::Heavy).await?;
-    check_refs(&mut conn, ask.query).await?;
+    let named = named_ids(ask.query);
     let mut qb = QueryBuilder::new("");
     push_picked(&mut qb, ask.query);
     qb.push("SELECT ");
     for i in 0..ask.by.len() {
         qb.push(format!("k{i}, "));
     }
+    // Every group carries the existence checks of the named ids (SQLite works them out once),
+    // which saves a statement whenever there is a group.
+    push_checks(&mut qb, &named);
+    qb.push(" AS checks, ");
     qb.push(
         "COUNT(*) AS n, COUNT(DISTINCT unit) AS units, group_concat(DISTINCT unit) AS unit_list, ",
     );
@@ -242,7 +280,15 @@ pub async fn breakdown(
     qb.push(" LIMIT ");
     qb.push_bind(MAX_GROUPS + 1);
     let rows = qb.build().fetch_all(&mut *conn).await?;
-    let width = ask.by.len();
+    let absent = match rows.first() {
+        Some(row) => missing(&named, &row.try_get::<String, _>(ask.by.len())?)?,
+        None => check_refs(&mut conn, &named).await?,
+    };
+    if !absent.is_empty() {
+        return Ok(Checked::Missing(absent));
+    }
+    // Past the keys and the checks.
+    let width = ask.by.len() + 1;
     let mut groups = Vec::with_capacity(rows.len());
     let mut total = 0;
     for row in rows.iter().take(MAX_GROUPS as usize) {
@@ -266,11 +312,11 @@ pub async fn breakdown(
         total += row.try_get::<i64, _>(width)?;
         groups.push(row.try_get::<String, _>(width + 3)?);
     }
-    Ok(Breakdown {
+    Ok(Checked::Answer(Breakdown {
         groups,
         rows: total,
         truncated: rows.len() as i64 > MAX_GROUPS,
-    })
+    }))
 }
 
 /// Where a page of series ends: the key of its last series.
@@ -293,16 +339,22 @@ pub async fn series(
     query: &ListQuery,
     limit: i64,
     after: Option<&SeriesKey>,
-) -> AppResult<SeriesPage> {
+) -> AppResult<Checked<SeriesPage>> {
     let mut conn = reads.acquire(pool, Weight::Heavy).await?;
-    check_refs(&mut conn, query).await?;
+    let named = named_ids(query);
     let mut qb = QueryBuilder::new("");
     push_picked(&mut qb, query);
-    qb.push(
-        ", facts AS MATERIALIZED (SELECT m.* FROM metrics m WHERE m.id IN (SELECT id FROM picked)), \
-         keys AS MATERIALIZED (SELECT DISTINCT indicator, subject_type, subject_id, unit, region_id \
+    // Only the columns a point or its series shows: a fact's quote and original text, which
+    // can fill pages of their own, are never read.
+    qb.push(format!(
+        ", facts AS MATERIALIZED (SELECT m.id, m.indicator, m.subject_type, m.subject_id, m.unit, \
+         m.region_id, m.period, m.value, m.value_max, m.qualifier, m.kind, m.source_id \
+         FROM metrics m WHERE m.id IN (SELECT id FROM picked)), \
+         keys AS MATERIALIZED (SELECT m.*, {} AS subject FROM (\
+         SELECT DISTINCT indicator, subject_type, subject_id, unit, region_id \
          FROM facts WHERE period IS NOT NULL",
-    );
+        json_object(SUBJECT)
+    ));
     if let Some(k) = after {
         qb.push(" AND (indicator, subject_type, subject_id, unit, region_id) > (");
         for (i, part) in k.iter().enumerate() {
@@ -315,26 +367,31 @@ pub async fn series(
     }
     qb.push(" ORDER BY 1, 2, 3, 4, 5 LIMIT ");
     qb.push_bind(limit + 1);
-    qb.push(format!(
-        ") SELECT m.indicator, m.subject_type, m.subject_id, m.unit, m.region_id, m.period, \
-         {} AS subject, json_object('value', json(fact_number(m.value)), \
+    // The subject's names are looked up once per series, not once per point; the last row
+    // carries the facts without a period and the existence checks of the named ids.
+    qb.push(
+        ") m) SELECT m.indicator, m.subject_type, m.subject_id, m.unit, m.region_id, m.period, \
+         k.subject AS subject, json_object('value', json(fact_number(m.value)), \
          'value_max', json(fact_number(m.value_max)), 'qualifier', m.qualifier, 'kind', m.kind, \
-         'metric_id', m.id, 'source_id', m.source_id) AS point, NULL AS without_period \
-         FROM facts m JOIN keys k ON k.indicator = m.indicator AND k.subject_type = m.subject_type \
+         'metric_id', m.id, 'source_id', m.source_id) AS point, NULL AS without_period, \
+         NULL AS checks \
+         FROM keys k JOIN facts m ON k.indicator = m.indicator AND k.subject_type = m.subject_type \
          AND k.subject_id = m.subject_id AND k.unit = m.unit AND k.region_id = m.region_id \
          WHERE m.period IS NOT NULL \
          UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
-         (SELECT COUNT(*) FROM facts WHERE period IS NULL)",
-        json_object(SUBJECT)
-    ));
+         (SELECT COUNT(*) FROM facts WHERE period IS NULL), ",
+    );
+    push_checks(&mut qb, &named);
     let rows = qb.build().fetch_all(&mut *conn).await?;
     let mut without_period = 0;
+    let mut absent = Vec::new();
     let mut grouped: BTreeMap<SeriesKey, (serde_json::Value, Vec<serde_json::Value>)> =
         BTreeMap::new();
     for row in &rows {
         let Some(indicator) = row.try_get::<Option<String>, _>(0)? else {
-            // The last row carries only the count of facts without a period.
+            // The last row carries the count of facts without a period and the checks.
             without_period = row.try_get(8)?;
+            absent = missing(&named, &row.try_get::<String, _>(9)?)?;
             continue;
         };
         let key: SeriesKey = [
@@ -368,6 +425,9 @@ pub async fn series(
             )
         });
         entry.1.push(point);
+    }
+    if !absent.is_empty() {
+        return Ok(Checked::Missing(absent));
     }
     let more = grouped.len() as i64 > limit;
     let mut series = Vec::new();
@@ -403,10 +463,10 @@ pub async fn series(
         .iter()
         .map(|s| s["points"].as_array().map_or(0, Vec::len))
         .sum();
-    Ok(SeriesPage {
+    Ok(Checked::Answer(SeriesPage {
         series,
         next: last,
         without_period,
         points,
-    })
+    }))
 }
