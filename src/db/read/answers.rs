@@ -214,7 +214,7 @@ pub async fn breakdown(
     push_checks(&mut qb, &named);
     qb.push(" AS checks, ");
     qb.push(
-        "COUNT(*) AS n, COUNT(DISTINCT unit) AS units, group_concat(DISTINCT unit) AS unit_list, ",
+        "SUM(n) AS n, COUNT(DISTINCT unit) AS units, group_concat(DISTINCT unit) AS unit_list, ",
     );
     // The group's object: its key, labels, figures and whether any figure is a bound.
     let mut key = Vec::new();
@@ -243,35 +243,50 @@ pub async fn breakdown(
     };
     qb.push(format!(
         "json_object('key', json_object({}), 'label_zh', {}, 'label_en', {}, \
-         'labels', json_object({}), 'count', COUNT(*), \
-         'sum', json(fact_number(SUM(value))), 'min', json(fact_number(MIN(value))), \
-         'max', json(fact_number(MAX(value))), 'unit', MIN(unit), \
-         'bounded', json(CASE WHEN MAX(qualifier <> 'exact') THEN 'true' ELSE 'false' END)) \
+         'labels', json_object({}), 'count', SUM(n), \
+         'sum', json(fact_number(SUM(total))), 'min', json(fact_number(MIN(least))), \
+         'max', json(fact_number(MAX(most))), 'unit', MIN(unit), \
+         'bounded', json(CASE WHEN MAX(bound) THEN 'true' ELSE 'false' END)) \
          AS j FROM (SELECT ",
         key.join(", "),
         join(&label_zh),
         join(&label_en),
         labels.join(", ")
     ));
+    // The rows are first added up per value of each field as stored (and per unit), which
+    // makes a handful of parts however many rows there are; only then is a region rolled up
+    // to its level, once per part instead of once per row, and the parts added up per group.
     for (i, by) in ask.by.iter().enumerate() {
         match (&ask.level, by.name) {
             (Some(level), "region") => {
                 // The region's ancestor at that level (itself included); rows whose region
                 // lies above the level have none and form the group whose region is null.
-                qb.push(
+                qb.push(format!(
                     "(SELECT c.ancestor FROM region_closure c JOIN regions lr ON lr.id = \
-                     c.ancestor WHERE c.descendant = m.region_id AND lr.level = ",
-                );
+                     c.ancestor WHERE c.descendant = g{i} AND lr.level = "
+                ));
                 qb.push_bind(level.clone());
                 qb.push(")");
             }
             _ => {
-                qb.push(by.sql);
+                qb.push(format!("g{i}"));
             }
         }
         qb.push(format!(" AS k{i}, "));
     }
-    qb.push("m.value AS value, m.unit AS unit, m.qualifier AS qualifier FROM metrics m WHERE m.id IN (SELECT id FROM picked)) GROUP BY ");
+    qb.push("n, total, least, most, unit, bound FROM (SELECT ");
+    for (i, by) in ask.by.iter().enumerate() {
+        qb.push(format!("{} AS g{i}, ", by.sql));
+    }
+    qb.push(
+        "m.unit AS unit, COUNT(*) AS n, SUM(m.value) AS total, MIN(m.value) AS least, \
+         MAX(m.value) AS most, MAX(m.qualifier <> 'exact') AS bound \
+         FROM metrics m WHERE m.id IN (SELECT id FROM picked) GROUP BY ",
+    );
+    for i in 0..ask.by.len() {
+        qb.push(format!("g{i}, "));
+    }
+    qb.push("m.unit)) GROUP BY ");
     let keys: Vec<String> = (0..ask.by.len()).map(|i| format!("k{i}")).collect();
     qb.push(keys.join(", "));
     qb.push(" ORDER BY ");
@@ -367,18 +382,34 @@ pub async fn series(
     }
     qb.push(" ORDER BY 1, 2, 3, 4, 5 LIMIT ");
     qb.push_bind(limit + 1);
-    // The subject's names are looked up once per series, not once per point; the last row
-    // carries the facts without a period and the existence checks of the named ids.
+    // A row per series with its subject, whose names are looked up once per series rather
+    // than once per point; then the points, which are the dated facts whose key lies after the
+    // cursor and up to the page's last series (a range, so no fact is matched against every
+    // series); and last the facts without a period and the existence checks of the named ids.
     qb.push(
-        ") m) SELECT m.indicator, m.subject_type, m.subject_id, m.unit, m.region_id, m.period, \
-         k.subject AS subject, json_object('value', json(fact_number(m.value)), \
+        ") m) SELECT indicator, subject_type, subject_id, unit, region_id, NULL AS period, \
+         subject, NULL AS point, NULL AS without_period, NULL AS checks FROM keys \
+         UNION ALL SELECT m.indicator, m.subject_type, m.subject_id, m.unit, m.region_id, \
+         m.period, NULL, json_object('value', json(fact_number(m.value)), \
          'value_max', json(fact_number(m.value_max)), 'qualifier', m.qualifier, 'kind', m.kind, \
-         'metric_id', m.id, 'source_id', m.source_id) AS point, NULL AS without_period, \
-         NULL AS checks \
-         FROM keys k JOIN facts m ON k.indicator = m.indicator AND k.subject_type = m.subject_type \
-         AND k.subject_id = m.subject_id AND k.unit = m.unit AND k.region_id = m.region_id \
-         WHERE m.period IS NOT NULL \
-         UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+         'metric_id', m.id, 'source_id', m.source_id), NULL, NULL \
+         FROM facts m WHERE m.period IS NOT NULL \
+         AND (m.indicator, m.subject_type, m.subject_id, m.unit, m.region_id) <= \
+         (SELECT indicator, subject_type, subject_id, unit, region_id FROM keys \
+         ORDER BY 1 DESC, 2 DESC, 3 DESC, 4 DESC, 5 DESC LIMIT 1)",
+    );
+    if let Some(k) = after {
+        qb.push(" AND (m.indicator, m.subject_type, m.subject_id, m.unit, m.region_id) > (");
+        for (i, part) in k.iter().enumerate() {
+            if i > 0 {
+                qb.push(", ");
+            }
+            qb.push_bind(part.clone());
+        }
+        qb.push(")");
+    }
+    qb.push(
+        " UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
          (SELECT COUNT(*) FROM facts WHERE period IS NULL), ",
     );
     push_checks(&mut qb, &named);
@@ -401,8 +432,15 @@ pub async fn series(
             row.try_get(3)?,
             row.try_get(4)?,
         ];
+        let entry = grouped
+            .entry(key)
+            .or_insert_with(|| (serde_json::Value::Null, Vec::new()));
+        if let Some(subject) = row.try_get::<Option<String>, _>(6)? {
+            entry.0 =
+                serde_json::from_str(&subject).map_err(|e| AppError::Internal(e.to_string()))?;
+            continue;
+        }
         let period: String = row.try_get(5)?;
-        let subject: String = row.try_get(6)?;
         let point: String = row.try_get(7)?;
         let mut point: serde_json::Value =
             serde_json::from_str(&point).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -418,12 +456,6 @@ pub async fn series(
             ordered.append(obj);
             point = ordered.into();
         }
-        let entry = grouped.entry(key).or_insert_with(|| {
-            (
-                serde_json::from_str(&subject).unwrap_or_default(),
-                Vec::new(),
-            )
-        });
         entry.1.push(point);
     }
     if !absent.is_empty() {
