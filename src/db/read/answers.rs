@@ -382,17 +382,17 @@ pub async fn series(
     }
     qb.push(" ORDER BY 1, 2, 3, 4, 5 LIMIT ");
     qb.push_bind(limit + 1);
-    // A row per series with its subject, whose names are looked up once per series rather
-    // than once per point; then the points, which are the dated facts whose key lies after the
-    // cursor and up to the page's last series (a range, so no fact is matched against every
-    // series); and last the facts without a period and the existence checks of the named ids.
+    // The points of each series are the dated facts whose key lies after the cursor and up to
+    // the page's last series (a range, so no fact is matched against every series). A series'
+    // subject names are looked up once, not once per point. It all comes back as one row (the
+    // series as one JSON array, the facts without a period, the existence checks of the named
+    // ids): each row a statement hands back costs a trip between SQLite's thread and the
+    // request's, which would cost more than the points.
     qb.push(
-        ") m) SELECT indicator, subject_type, subject_id, unit, region_id, NULL AS period, \
-         subject, NULL AS point, NULL AS without_period, NULL AS checks FROM keys \
-         UNION ALL SELECT m.indicator, m.subject_type, m.subject_id, m.unit, m.region_id, \
-         m.period, NULL, json_object('value', json(fact_number(m.value)), \
+        ") m), pts AS (SELECT m.indicator, m.subject_type, m.subject_id, m.unit, m.region_id, \
+         json_group_array(json_array(m.period, json_object('value', json(fact_number(m.value)), \
          'value_max', json(fact_number(m.value_max)), 'qualifier', m.qualifier, 'kind', m.kind, \
-         'metric_id', m.id, 'source_id', m.source_id), NULL, NULL \
+         'metric_id', m.id, 'source_id', m.source_id))) AS points \
          FROM facts m WHERE m.period IS NOT NULL \
          AND (m.indicator, m.subject_type, m.subject_id, m.unit, m.region_id) <= \
          (SELECT indicator, subject_type, subject_id, unit, region_id FROM keys \
@@ -409,54 +409,45 @@ pub async fn series(
         qb.push(")");
     }
     qb.push(
-        " UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+        " GROUP BY 1, 2, 3, 4, 5) SELECT (SELECT json_group_array(json_array(k.indicator, \
+         k.subject_type, k.subject_id, k.unit, k.region_id, json(k.subject), json(p.points))) \
+         FROM keys k JOIN pts p ON p.indicator = k.indicator AND p.subject_type = k.subject_type \
+         AND p.subject_id = k.subject_id AND p.unit = k.unit AND p.region_id = k.region_id), \
          (SELECT COUNT(*) FROM facts WHERE period IS NULL), ",
     );
     push_checks(&mut qb, &named);
-    let rows = qb.build().fetch_all(&mut *conn).await?;
-    let mut without_period = 0;
-    let mut absent = Vec::new();
+    let row = qb.build().fetch_one(&mut *conn).await?;
+    let without_period: i64 = row.try_get(1)?;
+    let absent = missing(&named, &row.try_get::<String, _>(2)?)?;
+    type Found = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        serde_json::Value,
+        Vec<(String, serde_json::Value)>,
+    );
+    let found: Vec<Found> = serde_json::from_str(&row.try_get::<String, _>(0)?)
+        .map_err(|e| AppError::Internal(format!("series: {e}")))?;
     let mut grouped: BTreeMap<SeriesKey, (serde_json::Value, Vec<serde_json::Value>)> =
         BTreeMap::new();
-    for row in &rows {
-        let Some(indicator) = row.try_get::<Option<String>, _>(0)? else {
-            // The last row carries the count of facts without a period and the checks.
-            without_period = row.try_get(8)?;
-            absent = missing(&named, &row.try_get::<String, _>(9)?)?;
-            continue;
-        };
-        let key: SeriesKey = [
-            indicator,
-            row.try_get(1)?,
-            row.try_get(2)?,
-            row.try_get(3)?,
-            row.try_get(4)?,
-        ];
-        let entry = grouped
-            .entry(key)
-            .or_insert_with(|| (serde_json::Value::Null, Vec::new()));
-        if let Some(subject) = row.try_get::<Option<String>, _>(6)? {
-            entry.0 =
-                serde_json::from_str(&subject).map_err(|e| AppError::Internal(e.to_string()))?;
-            continue;
+    for (indicator, subject_type, subject_id, unit, region_id, subject, found) in found {
+        let key: SeriesKey = [indicator, subject_type, subject_id, unit, region_id];
+        let mut points = Vec::with_capacity(found.len());
+        for (period, mut point) in found {
+            let (start, end) = match period_bounds(&period) {
+                Some((s, e)) => (Some(s), Some(e)),
+                None => (None, None),
+            };
+            if let Some(obj) = point.as_object_mut() {
+                obj.insert("period".into(), period.into());
+                obj.insert("period_start".into(), start.into());
+                obj.insert("period_end".into(), end.into());
+            }
+            points.push(point);
         }
-        let period: String = row.try_get(5)?;
-        let point: String = row.try_get(7)?;
-        let mut point: serde_json::Value =
-            serde_json::from_str(&point).map_err(|e| AppError::Internal(e.to_string()))?;
-        let (start, end) = match period_bounds(&period) {
-            Some((s, e)) => (Some(s), Some(e)),
-            None => (None, None),
-        };
-        if let Some(obj) = point.as_object_mut() {
-            let mut ordered = serde_json::Map::new();
-            ordered.insert("period".into(), period.into());
-            ordered.insert("period_start".into(), start.into());
-            ordered.insert("period_end".into(), end.into());
-            ordered.append(obj);
-            point = ordered.into();
-        }
-        entry.1.push(point);
+        grouped.insert(key, (subject, points));
     }
     if !absent.is_empty() {
         return Ok(Checked::Missing(absent));
