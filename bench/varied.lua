@@ -1,14 +1,27 @@
 -- Every request a URL no cache has seen: a random (region, indicator) pair that has facts, a
--- random `min` under the pair's largest value, by value descending, 50 rows. The pairs come
+-- random `min` under the pair's largest value, by value descending, 50 rows (or, with
+-- VARIED_ROUTE, the facets, breakdown or series of the same filters). The pairs come
 -- from a tab-separated file (region, indicator, largest value) that bench/run.sh writes from
 -- the database under test, so every request selects rows.
 --
 -- VARIED_PAIRS  the pairs file
 -- VARIED_TARGET `service` (the /v1/metrics route) or `datasette:NAME` (the same rows as SQL
 --               against Datasette's database NAME)
+-- VARIED_ROUTE  for the service, what is asked of the same random filters: `page` (the list
+--               page above, the default), `facets` (how the selected facts split by kind and
+--               period, without rows), `breakdown` (count, sum, min and max per province) or
+--               `series` (the selected facts in time order, one series per subject)
 
 local pairs_file = os.getenv("VARIED_PAIRS")
 local target = os.getenv("VARIED_TARGET") or "service"
+local route = os.getenv("VARIED_ROUTE") or "page"
+local routes = {
+    page = "/v1/metrics?region=%s&indicator=%s&min=%s&sort=-value&limit=50",
+    facets = "/v1/metrics?region=%s&indicator=%s&min=%s&facet=kind&facet=period&limit=0",
+    -- One indicator has one unit, so the sums are allowed.
+    breakdown = "/v1/metrics/breakdown?by=region&level=province&region=%s&indicator=%s&min=%s",
+    series = "/v1/series?region=%s&indicator=%s&min=%s",
+}
 local rows = {}
 local counter = 0
 
@@ -35,6 +48,9 @@ function init(args)
     if #rows == 0 then
         error("no pairs in " .. tostring(pairs_file))
     end
+    if routes[route] == nil then
+        error("unknown VARIED_ROUTE " .. route)
+    end
 end
 
 function request()
@@ -44,8 +60,7 @@ function request()
     local min = string.format("%.6f", math.random() * row[3])
     if target == "service" then
         return wrk.format("GET", string.format(
-            "/v1/metrics?region=%s&indicator=%s&min=%s&sort=-value&limit=50",
-            urlencode(row[1]), urlencode(row[2]), min))
+            routes[route], urlencode(row[1]), urlencode(row[2]), min))
     end
     local name = target:match("^datasette:(.+)$")
     local sql = string.format(

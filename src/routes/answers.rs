@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::list::over_budget;
 use super::params::Params;
 use crate::bundle::model::REGION_LEVELS;
-use crate::db::read::answers::{self, BY, BreakdownQuery, SeriesKey};
+use crate::db::read::answers::{self, BY, BreakdownQuery, Checked, SeriesKey};
 use crate::db::read::{DEFAULT_LIMIT, ListQuery, MAX_LIMIT, metrics::METRICS};
 use crate::error::{AppError, AppResult};
 use crate::fts::{Term, query_problem};
@@ -145,6 +145,19 @@ fn metrics_query(params: &mut Params) -> ListQuery {
     }
 }
 
+/// Replaces the names an id filter was given (`region=甘肃`) by the ids they name, as the list
+/// does, refusing what is neither an id nor a name with the closest ids. Asked only once the
+/// answer's own checks found a value that is not an id, so a request naming ids, the usual
+/// case, does without the names and the extra round trip for their data version.
+async fn resolve_names(state: &AppState, query: &mut ListQuery) -> AppResult<()> {
+    state
+        .names
+        .resolve(&state.pool, &state.reads, query, None)
+        .await
+        .map(|_| ())
+        .map_err(|e| over_budget(e, state))
+}
+
 fn json_response(body: String) -> Response {
     let mut response = body.into_response();
     response.headers_mut().insert(
@@ -200,21 +213,34 @@ pub async fn breakdown(
             params.problem("level", "rolls regions up, so it needs by=region");
         }
     }
-    let query = metrics_query(&mut params);
+    let mut query = metrics_query(&mut params);
     params.finish()?;
-    let ask = BreakdownQuery {
-        query: &query,
-        by,
-        level,
+    let mut resolved = false;
+    let answer = loop {
+        let ask = BreakdownQuery {
+            query: &query,
+            by: by.clone(),
+            level: level.clone(),
+        };
+        match answers::breakdown(&state.pool, &state.reads, &ask)
+            .await
+            .map_err(|e| over_budget(e, &state))?
+        {
+            Checked::Answer(answer) => break answer,
+            Checked::Missing(problems) if resolved => {
+                return Err(AppError::InvalidParams(problems));
+            }
+            Checked::Missing(_) => {
+                resolve_names(&state, &mut query).await?;
+                resolved = true;
+            }
+        }
     };
-    let answer = answers::breakdown(&state.pool, &state.reads, &ask)
-        .await
-        .map_err(|e| over_budget(e, &state))?;
     let meta = BreakdownMeta {
         total: answer.rows,
         groups: answer.groups.len(),
-        by: ask.by.iter().map(|b| b.name.to_owned()).collect(),
-        level: ask.level,
+        by: by.iter().map(|b| b.name.to_owned()).collect(),
+        level,
         truncated: answer.truncated,
     };
     let meta = serde_json::to_string(&meta).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -254,11 +280,24 @@ pub async fn series(State(state): State<AppState>, RawQuery(raw): RawQuery) -> A
             }
         },
     };
-    let query = metrics_query(&mut params);
+    let mut query = metrics_query(&mut params);
     params.finish()?;
-    let page = answers::series(&state.pool, &state.reads, &query, limit, after.as_ref())
-        .await
-        .map_err(|e| over_budget(e, &state))?;
+    let mut resolved = false;
+    let page = loop {
+        match answers::series(&state.pool, &state.reads, &query, limit, after.as_ref())
+            .await
+            .map_err(|e| over_budget(e, &state))?
+        {
+            Checked::Answer(page) => break page,
+            Checked::Missing(problems) if resolved => {
+                return Err(AppError::InvalidParams(problems));
+            }
+            Checked::Missing(_) => {
+                resolve_names(&state, &mut query).await?;
+                resolved = true;
+            }
+        }
+    };
     let next_cursor = page
         .next
         .as_ref()

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::helpers::{TestApp, assert_problem, seed, spawn_app};
+use crate::helpers::{TestApp, assert_problem, seed, spawn_app, spawn_synth_app};
 
 /// What a metric's field is called in `by=`, read from a listed metric.
 fn by_value(metric: &Value, field: &str, rollup: &dyn Fn(&str) -> Option<String>) -> Value {
@@ -158,6 +158,72 @@ async fn breakdowns_match_the_list() {
     for ind in indicators.iter().take(12) {
         let id = ind["id"].as_str().unwrap();
         check_breakdown(&app, &["region"], None, &format!("indicator={id}")).await;
+    }
+}
+
+/// Several values in one id filter and names where ids are expected select on breakdowns and
+/// series what they select on the list, and a name gives the very answer its id gives.
+#[tokio::test]
+async fn answers_take_several_values_and_names_as_the_list_does() {
+    let app = spawn_app().await;
+    let gansu = app.get_ok("/v1/regions/gansu").await["data"].clone();
+    let (zh, en) = (
+        gansu["name_zh"].as_str().unwrap().to_owned(),
+        gansu["name_en"].as_str().unwrap().to_owned(),
+    );
+    let top = app
+        .get_ok("/v1/metrics?region=gansu&limit=0&facet=indicator")
+        .await;
+    let indicator = top["meta"]["facets"]["indicator"]["values"][0]["value"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let indicator_zh = app.get_ok(&format!("/v1/indicators/{indicator}")).await["data"]["name_zh"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut points = 0;
+    for filters in [
+        "region=gansu,chongqing".to_owned(),
+        "region=gansu&region=guangxi&kind=actual,target".to_owned(),
+        format!("region={zh}"),
+        format!("region={en}&indicator={indicator_zh}"),
+    ] {
+        assert!(
+            check_breakdown(&app, &["region", "unit"], Some("prefecture"), &filters).await,
+            "{filters}: nothing to compare"
+        );
+        points += check_series(&app, &filters).await;
+    }
+    assert!(points > 0, "no series had points to compare");
+    for (named, ids) in [
+        (format!("region={zh}"), "region=gansu".to_owned()),
+        (
+            format!("region={en}&indicator={indicator_zh}"),
+            format!("region=gansu&indicator={indicator}"),
+        ),
+    ] {
+        for route in ["/v1/metrics/breakdown?by=unit&by=kind&", "/v1/series?"] {
+            assert_eq!(
+                app.get_ok(&format!("{route}{named}")).await,
+                app.get_ok(&format!("{route}{ids}")).await,
+                "{route}{named}"
+            );
+        }
+    }
+    for route in ["/v1/metrics/breakdown?by=unit&", "/v1/series?"] {
+        let body = assert_problem(
+            &app.get(&format!("{route}region=gansu,atlantis")).await,
+            400,
+            Some("region"),
+        );
+        assert!(body.to_string().contains("atlantis"), "{body}");
+        let body = assert_problem(
+            &app.get(&format!("{route}region=Gansuu")).await,
+            400,
+            Some("region"),
+        );
+        assert!(body.to_string().contains("`gansu`"), "{body}");
     }
 }
 
@@ -409,16 +475,7 @@ async fn region_path_in_csv() {
 /// The same agreements on a synthetic corpus, where groups, regions and periods are many.
 #[tokio::test]
 async fn answers_match_the_list_on_a_synthetic_corpus() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("answers.db");
-    let pool = industry_facts::db::connect(path.to_str().unwrap())
-        .await
-        .unwrap();
-    industry_facts::db::seed::load(&pool).await.unwrap();
-    let mut options = ::synth::Options::new(2_000);
-    options.seed = 11;
-    ::synth::generate(&pool, &options).await.unwrap();
-    let app = TestApp::new(pool);
+    let (_dir, app) = spawn_synth_app(2_000, 11).await;
     for (by, level, filters) in [
         (&["region", "unit"][..], Some("province"), ""),
         (&["indicator", "unit"][..], None, "kind=actual"),

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::helpers::{TestApp, assert_problem, seed, spawn_app};
+use crate::helpers::{TestApp, assert_problem, seed, spawn_app, spawn_synth_app};
 
 /// Each collection's facets and how a listed item carries the facet's values.
 const FACETS: &[(&str, &str, &str)] = &[
@@ -79,9 +79,22 @@ fn sep(path: &str) -> char {
     if path.contains('?') { '&' } else { '?' }
 }
 
-/// Checks every facet of `collection` under the filters in `path` against its listed rows.
-async fn check_facets(app: &TestApp, collection: &str, path: &str) {
+/// Whether `path` already filters on `param`: adding `param=value` there would widen the
+/// filter (several values of one filter mean either) rather than narrow it.
+fn filters_on(path: &str, param: &str) -> bool {
+    path.split(['?', '&'])
+        .any(|p| p.split_once('=').is_some_and(|(k, _)| k == param))
+}
+
+/// Checks every facet of `collection` under the filters in `path` against its listed rows,
+/// and returns the counts of each facet.
+async fn check_facets(
+    app: &TestApp,
+    collection: &str,
+    path: &str,
+) -> BTreeMap<&'static str, BTreeMap<String, i64>> {
     let items = app.list_all(path).await;
+    let mut all = BTreeMap::new();
     for &(c, facet, field) in FACETS.iter().filter(|(c, ..)| *c == collection) {
         let url = format!("{path}{}limit=0&facet={facet}&facet_size=1000", sep(path));
         let body = app.get_ok(&url).await;
@@ -97,14 +110,16 @@ async fn check_facets(app: &TestApp, collection: &str, path: &str) {
             .map(|v| v["count"].as_i64().unwrap())
             .collect();
         assert!(listed.windows(2).all(|w| w[0] >= w[1]), "{url}: {listed:?}");
-        if filter_is_exact(c, facet) {
+        if filter_is_exact(c, facet) && !filters_on(path, facet) {
             for (value, count) in &got {
                 let filtered = format!("{path}{}{facet}={value}", sep(path));
                 let filtered = filtered.replace(' ', "%20");
                 assert_eq!(app.total(&filtered).await, *count, "{filtered}");
             }
         }
+        all.insert(facet, got);
     }
+    all
 }
 
 #[tokio::test]
@@ -215,6 +230,169 @@ async fn a_region_facet_rolled_up_to_provinces_matches_each_province_filter() {
         400,
         Some("facet_level"),
     );
+}
+
+/// Each region's parent and level, from the regions list.
+async fn region_tree(app: &TestApp) -> BTreeMap<String, (Option<String>, String)> {
+    app.list_all("/v1/regions")
+        .await
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_owned(),
+                (
+                    r["parent_id"].as_str().map(str::to_owned),
+                    r["level"].as_str().unwrap().to_owned(),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Checks the region facet of metrics rolled up to `level` under the filters in `path`: each
+/// value's count is the sum of the own-region counts `own` over the value's subtree (walked here
+/// through `parent_id`, not the closure table the service reads, so a row counts for every
+/// region of that level above it), regions above the level are left out, and, where `path` has no region filter of its own to widen, each count is the
+/// list's total with that region added as a filter. Returns how many values the roll-up has.
+async fn check_rollup(
+    app: &TestApp,
+    tree: &BTreeMap<String, (Option<String>, String)>,
+    path: &str,
+    own: &BTreeMap<String, i64>,
+    level: &str,
+) -> usize {
+    let mut expected: BTreeMap<String, i64> = BTreeMap::new();
+    for (region, n) in own {
+        let mut at = Some(region.clone());
+        while let Some(r) = at {
+            // A zone inside a zone counts its rows for both, as the region filter does.
+            if tree[&r].1 == level {
+                *expected.entry(r.clone()).or_insert(0) += n;
+            }
+            at = tree[&r].0.clone();
+        }
+    }
+    let url = format!(
+        "{path}{}limit=0&facet=region&facet_level={level}&facet_size=1000",
+        sep(path)
+    );
+    let body = app.get_ok(&url).await;
+    assert_eq!(body["data"], Value::Array(Vec::new()), "{url}");
+    assert_eq!(
+        body["meta"]["facets"]["region"]["truncated"], false,
+        "{url}"
+    );
+    let got = facet_counts(&body, "region");
+    assert_eq!(got, expected, "{url}");
+    if !filters_on(path, "region") {
+        for (region, count) in &got {
+            let filtered = format!("{path}{}region={region}", sep(path));
+            assert_eq!(app.total(&filtered).await, *count, "{filtered}");
+        }
+    }
+    got.len()
+}
+
+/// On a synthetic corpus, where regions, subjects and periods are many: under several filter
+/// combinations, every metrics facet agrees with the listed rows and with the list's total for
+/// each value added as a filter, every region level's roll-up is the sum over each subtree, and
+/// `limit=0` gives all facets at once, the same as with a page of rows and without rows.
+#[tokio::test]
+async fn facets_match_the_list_on_a_synthetic_corpus() {
+    let (_dir, app) = spawn_synth_app(2_000, 11).await;
+    let tree = region_tree(&app).await;
+    let levels: BTreeSet<&str> = tree.values().map(|(_, l)| l.as_str()).collect();
+
+    // Filters drawn from the corpus: its most common indicator above its median value, its
+    // prefecture with the most facts, and the indicator's Chinese name as text.
+    let whole = app
+        .get_ok("/v1/metrics?limit=0&facet=indicator&facet=region&facet_level=prefecture")
+        .await;
+    let top = |facet: &str| {
+        whole["meta"]["facets"][facet]["values"][0]["value"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no {facet} values: {whole}"))
+            .to_owned()
+    };
+    let (indicator, prefecture) = (top("indicator"), top("region"));
+    let mut values: Vec<f64> = app
+        .list_all(&format!("/v1/metrics?indicator={indicator}"))
+        .await
+        .iter()
+        .map(|m| m["value"].as_f64().unwrap())
+        .collect();
+    values.sort_by(f64::total_cmp);
+    let median = values[values.len() / 2];
+    let name = app.get_ok(&format!("/v1/indicators/{indicator}")).await["data"]["name_zh"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let paths = [
+        "/v1/metrics".to_owned(),
+        "/v1/metrics?region=gansu".to_owned(),
+        "/v1/metrics?kind=actual,target&from=2020".to_owned(),
+        format!("/v1/metrics?indicator={indicator}&min={median}"),
+        format!("/v1/metrics?region={prefecture}&kind=actual"),
+        format!(
+            "/v1/metrics?q={}&subject_type=enterprise,region",
+            urlencode(&name)
+        ),
+    ];
+
+    let names: Vec<&str> = FACETS
+        .iter()
+        .filter(|(c, ..)| *c == "metrics")
+        .map(|(_, f, _)| *f)
+        .collect();
+    let mut most: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut rolled: BTreeMap<&str, usize> = BTreeMap::new();
+    for path in &paths {
+        let total = app.total(path).await;
+        assert!(total > 0, "{path} selects nothing");
+        let counts = check_facets(&app, "metrics", path).await;
+        for (facet, values) in &counts {
+            let n = most.entry(facet).or_insert(0);
+            *n = (*n).max(values.len());
+        }
+        for level in &levels {
+            let n = check_rollup(&app, &tree, path, &counts["region"], level).await;
+            *rolled.entry(level).or_insert(0) += n;
+        }
+
+        // Every facet in one request: no rows with limit=0, the same counts beside a page.
+        let all = format!(
+            "{path}{}facet={}&facet_size=1000",
+            sep(path),
+            names.join(",")
+        );
+        for limit in [0, 7] {
+            let body = app.get_ok(&format!("{all}&limit={limit}")).await;
+            let rows = body["data"].as_array().unwrap().len() as i64;
+            assert_eq!(rows, total.min(limit), "{all}&limit={limit}");
+            assert_eq!(body["meta"]["total"], total, "{all}&limit={limit}");
+            if limit == 0 {
+                assert!(body["meta"]["next_cursor"].is_null(), "{body}");
+            }
+            for facet in &names {
+                assert_eq!(
+                    facet_counts(&body, facet),
+                    counts[facet],
+                    "{all}&limit={limit}: {facet}"
+                );
+            }
+        }
+    }
+    // The corpus gives every facet and every level below the country something to tell apart.
+    for facet in &names {
+        assert!(most[facet] >= 2, "{facet}: at most {} values", most[facet]);
+    }
+    for level in levels.iter().filter(|l| **l != "country") {
+        assert!(
+            rolled[level] >= 2,
+            "{level}: {} values rolled up",
+            rolled[level]
+        );
+    }
 }
 
 async fn union(app: &TestApp, path: &str, param: &str, values: &[&str]) -> BTreeSet<String> {

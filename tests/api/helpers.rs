@@ -73,6 +73,25 @@ fn encode_uri(path: &str) -> String {
     out
 }
 
+/// An app over the seed and `metrics` synthetic metrics made by generator seed `seed`, where
+/// groups, regions and periods are many rather than the seed's handful. The database is a file,
+/// as the generator writes through several connections; it lives as long as the returned
+/// directory does.
+pub async fn spawn_synth_app(metrics: usize, seed: u64) -> (tempfile::TempDir, TestApp) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("synth.db");
+    let pool = db::connect(path.to_str().expect("a UTF-8 path"))
+        .await
+        .expect("a database file");
+    db::seed::load(&pool).await.expect("the seed loads");
+    let mut options = ::synth::Options::new(metrics);
+    options.seed = seed;
+    ::synth::generate(&pool, &options)
+        .await
+        .expect("the synthetic corpus loads");
+    (dir, TestApp::new(pool))
+}
+
 /// The write token of [`spawn_writable_app`].
 pub const TOKEN: &str = "test-token-0123456789";
 

@@ -106,22 +106,28 @@ pub struct Breakdown {
     pub truncated: bool,
 }
 
-/// Refuses a request naming an id that does not exist, as the list does, so a mistyped id is
-/// never answered with an empty chart.
-async fn check_refs(conn: &mut SqliteConnection, query: &ListQuery) -> Result<()> {
-    let refs: Vec<_> = query
+/// Every id the filters of `query` name, one per value (`region=gansu,chongqing` names two),
+/// with the filter's parameter and the SQL telling whether it exists.
+fn named_ids(query: &ListQuery) -> Vec<(&'static str, &'static str, String)> {
+    query
         .filters
         .iter()
-        .filter_map(|(f, v)| match f.kind {
-            FilterKind::Ref(exists) => Some((f, exists, v.text())),
-            _ => None,
+        .flat_map(|(f, v)| match f.kind {
+            FilterKind::Ref(exists) => v
+                .values()
+                .into_iter()
+                .map(|one| (f.param, exists, one.text()))
+                .collect(),
+            _ => Vec::new(),
         })
-        .collect();
-    if refs.is_empty() {
-        return Ok(());
-    }
-    let mut qb: QueryBuilder<'_, Sqlite> = QueryBuilder::new("SELECT ");
-    for (i, (_, exists, value)) in refs.iter().enumerate() {
+        .collect()
+}
+
+/// Pushes a JSON array holding, for each named id in order, 1 when it exists and 0 when not,
+/// so the existence checks ride along in the statement that answers the request.
+fn push_checks(qb: &mut QueryBuilder<'_, Sqlite>, named: &[(&'static str, &'static str, String)]) {
+    qb.push("json_array(");
+    for (i, (_, exists, value)) in named.iter().enumerate() {
         if i > 0 {
             qb.push(", ");
         }
@@ -134,22 +140,50 @@ async fn check_refs(conn: &mut SqliteConnection, query: &ListQuery) -> Result<()
         }
         qb.push(")");
     }
-    let row = qb.build().fetch_one(&mut *conn).await?;
-    let mut problems = Vec::new();
-    for (i, (filter, _, value)) in refs.iter().enumerate() {
-        let exists: i64 = row.try_get(i)?;
-        if exists == 0 {
-            problems.push(ParamProblem {
-                param: filter.param.to_owned(),
-                message: format!("no {} with id `{value}`", filter.param.replace('_', " ")),
-            });
-        }
+    qb.push(")");
+}
+
+/// The named ids that do not exist, as the problems a request naming them is refused with.
+/// `checks` is what [`push_checks`] made SQLite give.
+fn missing(
+    named: &[(&'static str, &'static str, String)],
+    checks: &str,
+) -> Result<Vec<ParamProblem>> {
+    let found: Vec<i64> = serde_json::from_str(checks)
+        .map_err(|_| Error::Internal(format!("existence checks gave `{checks}`")))?;
+    Ok(named
+        .iter()
+        .zip(found.iter().chain(std::iter::repeat(&0)))
+        .filter(|(_, exists)| **exists == 0)
+        .map(|((param, _, value), _)| ParamProblem {
+            param: (*param).to_owned(),
+            message: format!("no {} with id `{value}`", param.replace('_', " ")),
+        })
+        .collect())
+}
+
+/// Checks the named ids in a statement of their own: what a breakdown does when it has no
+/// group to carry the checks.
+async fn check_refs(
+    conn: &mut SqliteConnection,
+    named: &[(&'static str, &'static str, String)],
+) -> Result<Vec<ParamProblem>> {
+    if named.is_empty() {
+        return Ok(Vec::new());
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Invalid(problems))
-    }
+    let mut qb: QueryBuilder<'_, Sqlite> = QueryBuilder::new("SELECT ");
+    push_checks(&mut qb, named);
+    let checks: String = qb.build().fetch_one(&mut *conn).await?.try_get(0)?;
+    missing(named, &checks)
+}
+
+/// An answer, or the ids the filters named that no stored entity has. Those may be names,
+/// which the list takes too: the caller resolves them to ids and asks again, and otherwise
+/// refuses the request with these problems, so a mistyped id never gets an empty chart.
+#[derive(Debug)]
+pub enum Checked<T> {
+    Answer(T),
+    Missing(Vec<ParamProblem>),
 }
 
 /// Pushes the list's own `WITH` (the term and its index matches), then `picked(id)`: the ids
@@ -167,17 +201,21 @@ pub async fn breakdown(
     pool: &SqlitePool,
     reads: &Reads,
     ask: &BreakdownQuery<'_>,
-) -> Result<Breakdown> {
+) -> Result<Checked<Breakdown>> {
     let mut conn = reads.acquire(pool, Weight::Heavy).await?;
-    check_refs(&mut conn, ask.query).await?;
+    let named = named_ids(ask.query);
     let mut qb = QueryBuilder::new("");
     push_picked(&mut qb, ask.query);
     qb.push("SELECT ");
     for i in 0..ask.by.len() {
         qb.push(format!("k{i}, "));
     }
+    // Every group carries the existence checks of the named ids (SQLite works them out once),
+    // which saves a statement whenever there is a group.
+    push_checks(&mut qb, &named);
+    qb.push(" AS checks, ");
     qb.push(
-        "COUNT(*) AS n, COUNT(DISTINCT unit) AS units, group_concat(DISTINCT unit) AS unit_list, ",
+        "SUM(n) AS n, COUNT(DISTINCT unit) AS units, group_concat(DISTINCT unit) AS unit_list, ",
     );
     // The group's object: its key, labels, figures and whether any figure is a bound.
     let mut key = Vec::new();
@@ -206,35 +244,50 @@ pub async fn breakdown(
     };
     qb.push(format!(
         "json_object('key', json_object({}), 'label_zh', {}, 'label_en', {}, \
-         'labels', json_object({}), 'count', COUNT(*), \
-         'sum', json(fact_number(SUM(value))), 'min', json(fact_number(MIN(value))), \
-         'max', json(fact_number(MAX(value))), 'unit', MIN(unit), \
-         'bounded', json(CASE WHEN MAX(qualifier <> 'exact') THEN 'true' ELSE 'false' END)) \
+         'labels', json_object({}), 'count', SUM(n), \
+         'sum', json(fact_number(SUM(total))), 'min', json(fact_number(MIN(least))), \
+         'max', json(fact_number(MAX(most))), 'unit', MIN(unit), \
+         'bounded', json(CASE WHEN MAX(bound) THEN 'true' ELSE 'false' END)) \
          AS j FROM (SELECT ",
         key.join(", "),
         join(&label_zh),
         join(&label_en),
         labels.join(", ")
     ));
+    // The rows are first added up per value of each field as stored (and per unit), which
+    // makes a handful of parts however many rows there are; only then is a region rolled up
+    // to its level, once per part instead of once per row, and the parts added up per group.
     for (i, by) in ask.by.iter().enumerate() {
         match (&ask.level, by.name) {
             (Some(level), "region") => {
                 // The region's ancestor at that level (itself included); rows whose region
                 // lies above the level have none and form the group whose region is null.
-                qb.push(
+                qb.push(format!(
                     "(SELECT c.ancestor FROM region_closure c JOIN regions lr ON lr.id = \
-                     c.ancestor WHERE c.descendant = m.region_id AND lr.level = ",
-                );
+                     c.ancestor WHERE c.descendant = g{i} AND lr.level = "
+                ));
                 qb.push_bind(level.clone());
                 qb.push(")");
             }
             _ => {
-                qb.push(by.sql);
+                qb.push(format!("g{i}"));
             }
         }
         qb.push(format!(" AS k{i}, "));
     }
-    qb.push("m.value AS value, m.unit AS unit, m.qualifier AS qualifier FROM metrics m WHERE m.id IN (SELECT id FROM picked)) GROUP BY ");
+    qb.push("n, total, least, most, unit, bound FROM (SELECT ");
+    for (i, by) in ask.by.iter().enumerate() {
+        qb.push(format!("{} AS g{i}, ", by.sql));
+    }
+    qb.push(
+        "m.unit AS unit, COUNT(*) AS n, SUM(m.value) AS total, MIN(m.value) AS least, \
+         MAX(m.value) AS most, MAX(m.qualifier <> 'exact') AS bound \
+         FROM metrics m WHERE m.id IN (SELECT id FROM picked) GROUP BY ",
+    );
+    for i in 0..ask.by.len() {
+        qb.push(format!("g{i}, "));
+    }
+    qb.push("m.unit)) GROUP BY ");
     let keys: Vec<String> = (0..ask.by.len()).map(|i| format!("k{i}")).collect();
     qb.push(keys.join(", "));
     qb.push(" ORDER BY ");
@@ -243,7 +296,15 @@ pub async fn breakdown(
     qb.push(" LIMIT ");
     qb.push_bind(MAX_GROUPS + 1);
     let rows = qb.build().fetch_all(&mut *conn).await?;
-    let width = ask.by.len();
+    let absent = match rows.first() {
+        Some(row) => missing(&named, &row.try_get::<String, _>(ask.by.len())?)?,
+        None => check_refs(&mut conn, &named).await?,
+    };
+    if !absent.is_empty() {
+        return Ok(Checked::Missing(absent));
+    }
+    // Past the keys and the checks.
+    let width = ask.by.len() + 1;
     let mut groups = Vec::with_capacity(rows.len());
     let mut total = 0;
     for row in rows.iter().take(MAX_GROUPS as usize) {
@@ -267,11 +328,11 @@ pub async fn breakdown(
         total += row.try_get::<i64, _>(width)?;
         groups.push(row.try_get::<String, _>(width + 3)?);
     }
-    Ok(Breakdown {
+    Ok(Checked::Answer(Breakdown {
         groups,
         rows: total,
         truncated: rows.len() as i64 > MAX_GROUPS,
-    })
+    }))
 }
 
 /// Where a page of series ends: the key of its last series.
@@ -294,16 +355,22 @@ pub async fn series(
     query: &ListQuery,
     limit: i64,
     after: Option<&SeriesKey>,
-) -> Result<SeriesPage> {
+) -> Result<Checked<SeriesPage>> {
     let mut conn = reads.acquire(pool, Weight::Heavy).await?;
-    check_refs(&mut conn, query).await?;
+    let named = named_ids(query);
     let mut qb = QueryBuilder::new("");
     push_picked(&mut qb, query);
-    qb.push(
-        ", facts AS MATERIALIZED (SELECT m.* FROM metrics m WHERE m.id IN (SELECT id FROM picked)), \
-         keys AS MATERIALIZED (SELECT DISTINCT indicator, subject_type, subject_id, unit, region_id \
+    // Only the columns a point or its series shows: a fact's quote and original text, which
+    // can fill pages of their own, are never read.
+    qb.push(format!(
+        ", facts AS MATERIALIZED (SELECT m.id, m.indicator, m.subject_type, m.subject_id, m.unit, \
+         m.region_id, m.period, m.value, m.value_max, m.qualifier, m.kind, m.source_id \
+         FROM metrics m WHERE m.id IN (SELECT id FROM picked)), \
+         keys AS MATERIALIZED (SELECT m.*, {} AS subject FROM (\
+         SELECT DISTINCT indicator, subject_type, subject_id, unit, region_id \
          FROM facts WHERE period IS NOT NULL",
-    );
+        json_object(SUBJECT)
+    ));
     if let Some(k) = after {
         qb.push(" AND (indicator, subject_type, subject_id, unit, region_id) > (");
         for (i, part) in k.iter().enumerate() {
@@ -316,59 +383,75 @@ pub async fn series(
     }
     qb.push(" ORDER BY 1, 2, 3, 4, 5 LIMIT ");
     qb.push_bind(limit + 1);
-    qb.push(format!(
-        ") SELECT m.indicator, m.subject_type, m.subject_id, m.unit, m.region_id, m.period, \
-         {} AS subject, json_object('value', json(fact_number(m.value)), \
+    // The points of each series are the dated facts whose key lies after the cursor and up to
+    // the page's last series (a range, so no fact is matched against every series). A series'
+    // subject names are looked up once, not once per point. It all comes back as one row (the
+    // series as one JSON array, the facts without a period, the existence checks of the named
+    // ids): each row a statement hands back costs a trip between SQLite's thread and the
+    // request's, which would cost more than the points.
+    qb.push(
+        ") m), pts AS (SELECT m.indicator, m.subject_type, m.subject_id, m.unit, m.region_id, \
+         json_group_array(json_array(m.period, json_object('value', json(fact_number(m.value)), \
          'value_max', json(fact_number(m.value_max)), 'qualifier', m.qualifier, 'kind', m.kind, \
-         'metric_id', m.id, 'source_id', m.source_id) AS point, NULL AS without_period \
-         FROM facts m JOIN keys k ON k.indicator = m.indicator AND k.subject_type = m.subject_type \
-         AND k.subject_id = m.subject_id AND k.unit = m.unit AND k.region_id = m.region_id \
-         WHERE m.period IS NOT NULL \
-         UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
-         (SELECT COUNT(*) FROM facts WHERE period IS NULL)",
-        json_object(SUBJECT)
-    ));
-    let rows = qb.build().fetch_all(&mut *conn).await?;
-    let mut without_period = 0;
+         'metric_id', m.id, 'source_id', m.source_id))) AS points \
+         FROM facts m WHERE m.period IS NOT NULL \
+         AND (m.indicator, m.subject_type, m.subject_id, m.unit, m.region_id) <= \
+         (SELECT indicator, subject_type, subject_id, unit, region_id FROM keys \
+         ORDER BY 1 DESC, 2 DESC, 3 DESC, 4 DESC, 5 DESC LIMIT 1)",
+    );
+    if let Some(k) = after {
+        qb.push(" AND (m.indicator, m.subject_type, m.subject_id, m.unit, m.region_id) > (");
+        for (i, part) in k.iter().enumerate() {
+            if i > 0 {
+                qb.push(", ");
+            }
+            qb.push_bind(part.clone());
+        }
+        qb.push(")");
+    }
+    qb.push(
+        " GROUP BY 1, 2, 3, 4, 5) SELECT (SELECT json_group_array(json_array(k.indicator, \
+         k.subject_type, k.subject_id, k.unit, k.region_id, json(k.subject), json(p.points))) \
+         FROM keys k JOIN pts p ON p.indicator = k.indicator AND p.subject_type = k.subject_type \
+         AND p.subject_id = k.subject_id AND p.unit = k.unit AND p.region_id = k.region_id), \
+         (SELECT COUNT(*) FROM facts WHERE period IS NULL), ",
+    );
+    push_checks(&mut qb, &named);
+    let row = qb.build().fetch_one(&mut *conn).await?;
+    let without_period: i64 = row.try_get(1)?;
+    let absent = missing(&named, &row.try_get::<String, _>(2)?)?;
+    type Found = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        serde_json::Value,
+        Vec<(String, serde_json::Value)>,
+    );
+    let found: Vec<Found> = serde_json::from_str(&row.try_get::<String, _>(0)?)
+        .map_err(|e| Error::Internal(format!("series: {e}")))?;
     let mut grouped: BTreeMap<SeriesKey, (serde_json::Value, Vec<serde_json::Value>)> =
         BTreeMap::new();
-    for row in &rows {
-        let Some(indicator) = row.try_get::<Option<String>, _>(0)? else {
-            // The last row carries only the count of facts without a period.
-            without_period = row.try_get(8)?;
-            continue;
-        };
-        let key: SeriesKey = [
-            indicator,
-            row.try_get(1)?,
-            row.try_get(2)?,
-            row.try_get(3)?,
-            row.try_get(4)?,
-        ];
-        let period: String = row.try_get(5)?;
-        let subject: String = row.try_get(6)?;
-        let point: String = row.try_get(7)?;
-        let mut point: serde_json::Value =
-            serde_json::from_str(&point).map_err(|e| Error::Internal(e.to_string()))?;
-        let (start, end) = match period_bounds(&period) {
-            Some((s, e)) => (Some(s), Some(e)),
-            None => (None, None),
-        };
-        if let Some(obj) = point.as_object_mut() {
-            let mut ordered = serde_json::Map::new();
-            ordered.insert("period".into(), period.into());
-            ordered.insert("period_start".into(), start.into());
-            ordered.insert("period_end".into(), end.into());
-            ordered.append(obj);
-            point = ordered.into();
+    for (indicator, subject_type, subject_id, unit, region_id, subject, found) in found {
+        let key: SeriesKey = [indicator, subject_type, subject_id, unit, region_id];
+        let mut points = Vec::with_capacity(found.len());
+        for (period, mut point) in found {
+            let (start, end) = match period_bounds(&period) {
+                Some((s, e)) => (Some(s), Some(e)),
+                None => (None, None),
+            };
+            if let Some(obj) = point.as_object_mut() {
+                obj.insert("period".into(), period.into());
+                obj.insert("period_start".into(), start.into());
+                obj.insert("period_end".into(), end.into());
+            }
+            points.push(point);
         }
-        let entry = grouped.entry(key).or_insert_with(|| {
-            (
-                serde_json::from_str(&subject).unwrap_or_default(),
-                Vec::new(),
-            )
-        });
-        entry.1.push(point);
+        grouped.insert(key, (subject, points));
+    }
+    if !absent.is_empty() {
+        return Ok(Checked::Missing(absent));
     }
     let more = grouped.len() as i64 > limit;
     let mut series = Vec::new();
@@ -404,10 +487,10 @@ pub async fn series(
         .iter()
         .map(|s| s["points"].as_array().map_or(0, Vec::len))
         .sum();
-    Ok(SeriesPage {
+    Ok(Checked::Answer(SeriesPage {
         series,
         next: last,
         without_period,
         points,
-    })
+    }))
 }

@@ -9,7 +9,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 use super::ListQuery;
 use super::sql::{push_matching_ids, push_with};
 use crate::db::budget::{Reads, Weight};
-use crate::db::error::Result;
+use crate::db::error::{Error, Result};
 
 pub const DEFAULT_FACET_SIZE: i64 = 20;
 pub const MAX_FACET_SIZE: i64 = 1000;
@@ -18,12 +18,26 @@ pub const MAX_FACET_SIZE: i64 = 1000;
 #[derive(Debug)]
 pub struct Facet {
     pub name: &'static str,
-    /// `SELECT id, v`: each row's id with a value it carries (a row may carry several).
-    relation: &'static str,
+    values: Values,
     /// The labels of a value `v`, when it names an entity.
     labels: Option<(&'static str, &'static str)>,
     /// Whether the values are region ids, which `facet_level` rolls up.
     pub region: bool,
+}
+
+/// Where a facet's values come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Values {
+    /// One value per row, a column of the collection's own table. The columns of every such
+    /// facet a request asks for are read in one pass over the selected rows, so asking for a
+    /// second facet does not look every row up again.
+    Column {
+        table: &'static str,
+        column: &'static str,
+    },
+    /// `SELECT id, v`: each row's id with a value it carries, for fields a row may carry
+    /// several of (an enterprise's industries), kept in a table of their own.
+    Relation(&'static str),
 }
 
 const REGION_LABELS: Option<(&str, &str)> = Some((
@@ -31,49 +45,55 @@ const REGION_LABELS: Option<(&str, &str)> = Some((
     "(SELECT name_en FROM regions WHERE id = v)",
 ));
 
-const fn plain(name: &'static str, relation: &'static str) -> Facet {
+const fn column(table: &'static str, column: &'static str) -> Values {
+    Values::Column { table, column }
+}
+
+const fn plain(name: &'static str, values: Values) -> Facet {
     Facet {
         name,
-        relation,
+        values,
         labels: None,
         region: false,
     }
 }
 
-const fn region(relation: &'static str) -> Facet {
+const fn region(table: &'static str) -> Facet {
     Facet {
         name: "region",
-        relation,
+        values: column(table, "region_id"),
         labels: REGION_LABELS,
         region: true,
     }
 }
 
 const REGIONS: &[Facet] = &[
-    plain("level", "SELECT id, level AS v FROM regions"),
+    plain("level", column("regions", "level")),
     Facet {
         name: "parent",
-        relation: "SELECT id, parent_id AS v FROM regions",
+        values: column("regions", "parent_id"),
         labels: REGION_LABELS,
         region: true,
     },
 ];
 
 const ENTERPRISES: &[Facet] = &[
-    plain("kind", "SELECT id, kind AS v FROM enterprises"),
-    region("SELECT id, region_id AS v FROM enterprises"),
+    plain("kind", column("enterprises", "kind")),
+    region("enterprises"),
     plain(
         "industry",
-        "SELECT enterprise_id AS id, industry AS v FROM enterprise_industries",
+        Values::Relation("SELECT enterprise_id AS id, industry AS v FROM enterprise_industries"),
     ),
 ];
 
 const PROJECTS: &[Facet] = &[
-    plain("status", "SELECT id, status AS v FROM projects"),
-    region("SELECT id, region_id AS v FROM projects"),
+    plain("status", column("projects", "status")),
+    region("projects"),
     Facet {
         name: "enterprise",
-        relation: "SELECT project_id AS id, enterprise_id AS v FROM project_enterprises",
+        values: Values::Relation(
+            "SELECT project_id AS id, enterprise_id AS v FROM project_enterprises",
+        ),
         labels: Some((
             "(SELECT name_zh FROM enterprises WHERE id = v)",
             "(SELECT name_en FROM enterprises WHERE id = v)",
@@ -83,31 +103,31 @@ const PROJECTS: &[Facet] = &[
 ];
 
 const POLICIES: &[Facet] = &[
-    plain("kind", "SELECT id, kind AS v FROM policies"),
-    region("SELECT id, region_id AS v FROM policies"),
+    plain("kind", column("policies", "kind")),
+    region("policies"),
 ];
 
-const INDICATORS: &[Facet] = &[plain("unit", "SELECT id, unit AS v FROM indicators")];
+const INDICATORS: &[Facet] = &[plain("unit", column("indicators", "unit"))];
 
 const METRICS: &[Facet] = &[
     Facet {
         name: "indicator",
-        relation: "SELECT id, indicator AS v FROM metrics",
+        values: column("metrics", "indicator"),
         labels: Some((
             "(SELECT name_zh FROM indicators WHERE id = v)",
             "(SELECT name_en FROM indicators WHERE id = v)",
         )),
         region: false,
     },
-    region("SELECT id, region_id AS v FROM metrics"),
-    plain("unit", "SELECT id, unit AS v FROM metrics"),
-    plain("qualifier", "SELECT id, qualifier AS v FROM metrics"),
-    plain("kind", "SELECT id, kind AS v FROM metrics"),
-    plain("period", "SELECT id, period AS v FROM metrics"),
-    plain("subject_type", "SELECT id, subject_type AS v FROM metrics"),
+    region("metrics"),
+    plain("unit", column("metrics", "unit")),
+    plain("qualifier", column("metrics", "qualifier")),
+    plain("kind", column("metrics", "kind")),
+    plain("period", column("metrics", "period")),
+    plain("subject_type", column("metrics", "subject_type")),
     Facet {
         name: "subject",
-        relation: "SELECT id, subject_id AS v FROM metrics",
+        values: column("metrics", "subject_id"),
         labels: Some((
             "COALESCE((SELECT name_zh FROM regions WHERE id = v), \
              (SELECT name_zh FROM enterprises WHERE id = v), \
@@ -122,7 +142,7 @@ const METRICS: &[Facet] = &[
     },
     Facet {
         name: "source",
-        relation: "SELECT id, source_id AS v FROM metrics",
+        values: column("metrics", "source_id"),
         // A source has one title, in the language it was written in.
         labels: Some((
             "(SELECT title FROM sources WHERE id = v)",
@@ -132,10 +152,7 @@ const METRICS: &[Facet] = &[
     },
 ];
 
-const SOURCES: &[Facet] = &[plain(
-    "publication",
-    "SELECT id, publication AS v FROM sources",
-)];
+const SOURCES: &[Facet] = &[plain("publication", column("sources", "publication"))];
 
 /// The fields a collection can be faceted on, by its name.
 pub fn facets_of(collection: &str) -> &'static [Facet] {
@@ -175,42 +192,84 @@ pub struct FacetCounts {
     pub truncated: bool,
 }
 
-fn facet_query(
-    query: &ListQuery,
-    facet: &Facet,
-    request: &FacetRequest,
-) -> QueryBuilder<'static, Sqlite> {
+/// One statement counting every facet a request asks for over the rows `query` selects: the
+/// rows are selected once, the columns the facets read are fetched once per row, and each
+/// facet's counts are one arm of a `UNION ALL`, labelled after its largest values are kept.
+/// The answer is one JSON array of `[facet index, value, count, label_zh, label_en]`.
+fn facets_query(query: &ListQuery, request: &FacetRequest) -> QueryBuilder<'static, Sqlite> {
     let mut qb = QueryBuilder::new("");
     push_with(&mut qb, query);
     qb.push(", sel AS MATERIALIZED (");
     push_matching_ids(&mut qb, query);
-    qb.push(format!(
-        "), f AS (SELECT rel.v AS v FROM sel CROSS JOIN ({}) rel ON rel.id = sel.id \
-         WHERE rel.v IS NOT NULL)",
-        facet.relation
-    ));
-    let (label_zh, label_en) = facet.labels.unwrap_or(("NULL", "NULL"));
-    qb.push(format!(
-        " SELECT v, n, {label_zh} AS label_zh, {label_en} AS label_en FROM ("
-    ));
-    match (&request.level, facet.region) {
-        (Some(level), true) => {
-            // A value below the level counts for its ancestor at the level; one above it has
-            // no such ancestor and is left out.
-            qb.push(
-                "SELECT rc.ancestor AS v, COUNT(*) AS n FROM f \
-                 CROSS JOIN region_closure rc ON rc.descendant = f.v \
-                 CROSS JOIN regions lr ON lr.id = rc.ancestor WHERE lr.level = ",
-            );
-            qb.push_bind(level.clone());
-            qb.push(" GROUP BY rc.ancestor");
-        }
-        _ => {
-            qb.push("SELECT v, COUNT(*) AS n FROM f GROUP BY v");
+    qb.push(")");
+    let mut tables: Vec<&str> = Vec::new();
+    for facet in &request.facets {
+        if let Values::Column { table, .. } = facet.values
+            && !tables.contains(&table)
+        {
+            tables.push(table);
         }
     }
-    qb.push(") ORDER BY n DESC, v LIMIT ");
-    qb.push_bind(request.size + 1);
+    for (j, table) in tables.iter().enumerate() {
+        let columns: Vec<String> = request
+            .facets
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| match f.values {
+                Values::Column { table: t, column } if t == *table => {
+                    Some(format!("t.{column} AS v{i}"))
+                }
+                _ => None,
+            })
+            .collect();
+        qb.push(format!(
+            ", rows{j} AS MATERIALIZED (SELECT {} FROM sel CROSS JOIN {table} t ON t.id = sel.id)",
+            columns.join(", ")
+        ));
+    }
+    // One row holding every count as a JSON array: each row a statement hands back costs a
+    // trip between SQLite's thread and the request's, which would cost more than the counting.
+    qb.push(" SELECT json_group_array(json_array(facet, v, n, label_zh, label_en)) FROM (");
+    for (i, facet) in request.facets.iter().enumerate() {
+        qb.push(if i == 0 { "" } else { " UNION ALL " });
+        let values = match facet.values {
+            Values::Column { table, .. } => {
+                let j = tables.iter().position(|t| *t == table).unwrap_or(0);
+                format!("SELECT v{i} AS v FROM rows{j} WHERE v{i} IS NOT NULL")
+            }
+            Values::Relation(relation) => format!(
+                "SELECT rel.v AS v FROM sel CROSS JOIN ({relation}) rel ON rel.id = sel.id \
+                 WHERE rel.v IS NOT NULL"
+            ),
+        };
+        let (label_zh, label_en) = facet.labels.unwrap_or(("NULL", "NULL"));
+        qb.push(format!(
+            "SELECT * FROM (SELECT {i} AS facet, v, n, {label_zh} AS label_zh, \
+             {label_en} AS label_en FROM (SELECT v, n FROM ("
+        ));
+        match (&request.level, facet.region) {
+            (Some(level), true) => {
+                // A value below the level counts for its ancestor at the level; one above it has
+                // no such ancestor and is left out.
+                qb.push(format!(
+                    "SELECT rc.ancestor AS v, COUNT(*) AS n FROM ({values}) f \
+                     CROSS JOIN region_closure rc ON rc.descendant = f.v \
+                     CROSS JOIN regions lr ON lr.id = rc.ancestor WHERE lr.level = "
+                ));
+                qb.push_bind(level.clone());
+                qb.push(" GROUP BY rc.ancestor");
+            }
+            _ => {
+                qb.push(format!(
+                    "SELECT v, COUNT(*) AS n FROM ({values}) GROUP BY v"
+                ));
+            }
+        }
+        qb.push(") ORDER BY n DESC, v LIMIT ");
+        qb.push_bind(request.size + 1);
+        qb.push("))");
+    }
+    qb.push(")");
     qb
 }
 
@@ -237,21 +296,38 @@ pub async fn fetch_facets(
     request: &FacetRequest,
 ) -> Result<Facets> {
     let mut conn = reads.acquire(pool, Weight::Heavy).await?;
-    let mut out = Vec::new();
-    for facet in &request.facets {
-        let rows = facet_query(query, facet, request)
-            .build()
-            .fetch_all(&mut *conn)
-            .await?;
-        let mut values = Vec::with_capacity(rows.len());
-        for row in &rows {
-            values.push(FacetValue {
-                value: row.try_get::<String, _>(0)?,
-                count: row.try_get(1)?,
-                label_zh: row.try_get(2)?,
-                label_en: row.try_get(3)?,
+    let counts: String = facets_query(query, request)
+        .build()
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+    type Counted = (
+        usize,
+        serde_json::Value,
+        i64,
+        Option<String>,
+        Option<String>,
+    );
+    let counted: Vec<Counted> =
+        serde_json::from_str(&counts).map_err(|e| Error::Internal(format!("facet counts: {e}")))?;
+    let mut values: Vec<Vec<FacetValue>> = request.facets.iter().map(|_| Vec::new()).collect();
+    for (i, value, count, label_zh, label_en) in counted {
+        if let Some(facet) = values.get_mut(i) {
+            facet.push(FacetValue {
+                value: match value {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                },
+                count,
+                label_zh,
+                label_en,
             });
         }
+    }
+    let mut out = Vec::with_capacity(values.len());
+    for (facet, mut values) in request.facets.iter().zip(values) {
+        // Arms of a compound statement come back in no promised order, nor do their rows.
+        values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
         let truncated = values.len() as i64 > request.size;
         values.truncate(request.size as usize);
         out.push((facet.name, FacetCounts { values, truncated }));
