@@ -26,8 +26,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// The data version a request was served under, read once by the response cache and left
-/// in the request's extensions for the handler.
+/// A data version passed between the response cache and a handler: on a request, the one the
+/// cache read (so the handler need not read it again); on a response, the one its answer was
+/// read at (so the cache keeps it under that).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DataVersion(pub i64);
 

@@ -1,10 +1,12 @@
 //! Encoded responses kept by data version.
 //!
 //! Data changes only when a bundle is written, and every write bumps `data_version` (a trigger
-//! on `sources`, whichever process writes). A read looks the version up first and serves the
-//! stored body of the same request at that version, so a dashboard polling one URL costs one
-//! indexed row read instead of the page's query, its JSON and its compression. An entry made
-//! under an older version is never served again and ages out of the LRU.
+//! on `sources`, whichever process writes). Each request keeps at most one entry, marked with
+//! the version its answer was read at, which the handler reports on the response. A request
+//! with an entry reads the current version and is served the entry when they agree, so a
+//! dashboard polling one URL costs one indexed row read instead of the page's query, its JSON
+//! and its compression. A request with no entry (a URL never asked, as every new filter or
+//! slider position is) reads no version first: it would only be a statement more.
 //!
 //! It sits outside the compression layer, so what it keeps is the body as sent, compressed
 //! for the `Accept-Encoding` it was asked with, together with its `ETag`.
@@ -34,7 +36,6 @@ const ENTRY_OVERHEAD: usize = 1024;
 
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct Key {
-    version: i64,
     /// Path and query, as sent.
     target: String,
     /// `Accept` chooses between JSON and CSV.
@@ -44,6 +45,8 @@ struct Key {
 }
 
 struct Entry {
+    /// The data version the answer was read at.
+    version: i64,
     headers: HeaderMap,
     body: Bytes,
     /// What it counts against the budget.
@@ -74,15 +77,23 @@ impl ResponseCache {
         }
     }
 
-    fn get(&self, key: &Key) -> Option<(HeaderMap, Bytes)> {
+    /// The version of the entry kept for `key`, if there is one.
+    fn version_of(&self, key: &Key) -> Option<i64> {
+        let inner = self.inner.lock().ok()?;
+        inner.entries.peek(key).map(|e| e.version)
+    }
+
+    /// The entry kept for `key` when it was read at `version`.
+    fn get(&self, key: &Key, version: i64) -> Option<(HeaderMap, Bytes)> {
         let mut inner = self.inner.lock().ok()?;
         inner
             .entries
             .get(key)
+            .filter(|e| e.version == version)
             .map(|e| (e.headers.clone(), e.body.clone()))
     }
 
-    fn put(&self, key: Key, headers: HeaderMap, body: Bytes) {
+    fn put(&self, key: Key, version: i64, headers: HeaderMap, body: Bytes) {
         let Ok(mut inner) = self.inner.lock() else {
             return;
         };
@@ -97,6 +108,7 @@ impl ResponseCache {
             return;
         }
         let entry = Entry {
+            version,
             headers,
             body,
             weight,
@@ -175,11 +187,7 @@ pub async fn serve(
     if !cacheable {
         return next.run(request).await;
     }
-    let Ok(version) = crate::db::data_version(&pool).await else {
-        return next.run(request).await;
-    };
     let key = Key {
-        version,
         target: request
             .uri()
             .path_and_query()
@@ -188,28 +196,38 @@ pub async fn serve(
         accept: owned(request.headers().get(header::ACCEPT)),
         accept_encoding: owned(request.headers().get(header::ACCEPT_ENCODING)),
     };
-    if let Some((headers, body)) = cache.get(&key) {
-        let inm = request
-            .headers()
-            .get(header::IF_NONE_MATCH)
-            .and_then(|v| v.to_str().ok());
-        if let Some(response) = super::etag::not_modified(&headers, inm) {
+    if cache.version_of(&key).is_some() {
+        let Ok(version) = crate::db::data_version(&pool).await else {
+            return next.run(request).await;
+        };
+        if let Some((headers, body)) = cache.get(&key, version) {
+            let inm = request
+                .headers()
+                .get(header::IF_NONE_MATCH)
+                .and_then(|v| v.to_str().ok());
+            if let Some(response) = super::etag::not_modified(&headers, inm) {
+                return response;
+            }
+            let mut response = Body::from(body).into_response();
+            *response.headers_mut() = headers;
             return response;
         }
-        let mut response = Body::from(body).into_response();
-        *response.headers_mut() = headers;
-        return response;
+        // The handler counts under the same version instead of reading it again.
+        request.extensions_mut().insert(DataVersion(version));
     }
-    // The handler counts under the same version instead of reading it again.
-    request.extensions_mut().insert(DataVersion(version));
     let response = next.run(request).await;
     if response.status() != StatusCode::OK {
         return response;
     }
+    // Kept under the version the handler read its answer at; an answer that does not say is
+    // not kept, since a version read now could be newer than what the answer shows.
+    let Some(DataVersion(version)) = response.extensions().get::<DataVersion>().copied() else {
+        return response;
+    };
     let (parts, body) = response.into_parts();
     match buffer(body, MAX_ENTRY).await {
         Ok(bytes) => {
-            cache.put(key, parts.headers.clone(), bytes.clone());
+            cache.put(key, version, parts.headers.clone(), bytes.clone());
             Response::from_parts(parts, Body::from(bytes))
         }
         Err(body) => Response::from_parts(parts, body),

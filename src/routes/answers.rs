@@ -15,6 +15,7 @@ use serde::Serialize;
 use super::list::over_budget;
 use super::params::Params;
 use crate::bundle::model::REGION_LEVELS;
+use crate::db::DataVersion;
 use crate::db::read::answers::{self, BY, BreakdownQuery, Checked, SeriesKey};
 use crate::db::read::{DEFAULT_LIMIT, ListQuery, MAX_LIMIT, metrics::METRICS};
 use crate::error::{AppError, AppResult};
@@ -158,12 +159,14 @@ async fn resolve_names(state: &AppState, query: &mut ListQuery) -> AppResult<()>
         .map_err(|e| over_budget(e, state))
 }
 
-fn json_response(body: String) -> Response {
+/// The answer as JSON, marked with the data version it was read at for the response cache.
+fn json_response(body: String, version: i64) -> Response {
     let mut response = body.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
+    response.extensions_mut().insert(DataVersion(version));
     response
 }
 
@@ -244,10 +247,10 @@ pub async fn breakdown(
         truncated: answer.truncated,
     };
     let meta = serde_json::to_string(&meta).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(json_response(format!(
-        "{{\"data\":[{}],\"meta\":{meta}}}",
-        answer.groups.join(",")
-    )))
+    Ok(json_response(
+        format!("{{\"data\":[{}],\"meta\":{meta}}}", answer.groups.join(",")),
+        answer.version,
+    ))
 }
 
 fn decode_series_cursor(raw: &str) -> Option<SeriesKey> {
@@ -311,5 +314,5 @@ pub async fn series(State(state): State<AppState>, RawQuery(raw): RawQuery) -> A
             next_cursor,
         },
     });
-    Ok(json_response(body.to_string()))
+    Ok(json_response(body.to_string(), page.version))
 }

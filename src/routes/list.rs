@@ -394,13 +394,10 @@ pub async fn list(
             body.push_str("],\"meta\":");
             body.push_str(&meta);
             body.push('}');
-            Ok(page_response(
-                Body::from(body),
-                "application/json",
-                next,
-                page.total,
-                uri,
-            ))
+            let mut response =
+                page_response(Body::from(body), "application/json", next, page.total, uri);
+            response.extensions_mut().insert(DataVersion(page.version));
+            Ok(response)
         }
         Format::Csv { bom } => {
             let mut page =
@@ -422,6 +419,7 @@ pub async fn list(
             } else {
                 page.lines
             };
+            let version = page.version;
             let mut response = page_response(
                 Body::from_stream(lines),
                 "text/csv; charset=utf-8",
@@ -429,6 +427,7 @@ pub async fn list(
                 page.total,
                 uri,
             );
+            response.extensions_mut().insert(DataVersion(version));
             // A browser saves the page as a file named after the collection instead of
             // showing it.
             let disposition = format!("attachment; filename=\"{}.csv\"", collection.name);
@@ -472,13 +471,14 @@ pub async fn item(
         .await
         .map_err(|e| over_budget(e, state))?
     {
-        Some(json) => {
+        Some((json, version)) => {
             let body = format!("{{\"data\":{json}}}");
             let mut response = Body::from(body).into_response();
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json"),
             );
+            response.extensions_mut().insert(DataVersion(version));
             Ok(response)
         }
         None => Err(AppError::NotFound(format!(

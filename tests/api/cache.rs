@@ -75,6 +75,57 @@ async fn json_and_csv_of_one_url_are_kept_apart() {
     }
 }
 
+/// Every kind of read reports the version its answer was read at, so each is kept on its
+/// first asking, one entry per URL, and answered from memory until a write, then read again.
+#[tokio::test]
+async fn every_kind_of_read_is_kept_once_under_the_version_it_was_read_at() {
+    let (app, layers) = seeded(1 << 20).await;
+    let cache = layers.cache().cloned().unwrap();
+    let reads = [
+        ("/v1/regions?parent=gansu", None),
+        ("/v1/regions?parent=gansu", Some("text/csv")),
+        ("/v1/regions/jinchang", None),
+        ("/v1/search?q=Jinchang", None),
+        ("/v1/metrics?region=jinchang&facet=kind&limit=0", None),
+        ("/v1/metrics/breakdown?by=region&unit=CNY", None),
+        ("/v1/series?region=jinchang", None),
+    ];
+    let ask = |path: &'static str, accept: Option<&'static str>| {
+        let app = &app;
+        async move {
+            let r = app
+                .get_with(path, &[("accept", accept.unwrap_or("*/*"))])
+                .await;
+            assert_eq!(r.status, axum::http::StatusCode::OK, "{path}: {}", r.text());
+            r.text()
+        }
+    };
+    let mut first = Vec::new();
+    for (i, (path, accept)) in reads.iter().enumerate() {
+        first.push(ask(path, *accept).await);
+        assert_eq!(cache.len(), i + 1, "{path} is kept");
+    }
+    rename_behind_the_version(&app, "Renamed").await;
+    for ((path, accept), before) in reads.iter().zip(&first) {
+        assert_eq!(&ask(path, *accept).await, before, "{path} from memory");
+    }
+    assert_eq!(cache.len(), reads.len(), "one entry a URL");
+
+    ingest(&app.pool, &minimal(), OnExisting::Refuse)
+        .await
+        .unwrap();
+    let renamed = ask("/v1/regions/jinchang", None).await;
+    assert!(renamed.contains("Renamed"), "{renamed}");
+    for (path, accept) in &reads {
+        ask(path, *accept).await;
+    }
+    assert_eq!(
+        cache.len(),
+        reads.len(),
+        "each URL's entry replaced, not kept beside the old one"
+    );
+}
+
 #[tokio::test]
 async fn errors_and_writes_are_not_kept() {
     let (app, layers) = seeded(1 << 20).await;

@@ -100,6 +100,8 @@ pub struct BreakdownQuery<'a> {
 /// The groups as SQLite built them, each a JSON object.
 #[derive(Debug)]
 pub struct Breakdown {
+    /// The data version read just before the answer, which a response cache may keep it under.
+    pub version: i64,
     pub groups: Vec<String>,
     /// Rows over all groups: the total the metrics list gives for the same filters.
     pub rows: i64,
@@ -203,6 +205,7 @@ pub async fn breakdown(
     ask: &BreakdownQuery<'_>,
 ) -> Result<Checked<Breakdown>> {
     let mut conn = reads.acquire(pool, Weight::Heavy).await?;
+    let version = crate::db::data_version(&mut *conn).await?;
     let named = named_ids(ask.query);
     let mut qb = QueryBuilder::new("");
     push_picked(&mut qb, ask.query);
@@ -329,6 +332,7 @@ pub async fn breakdown(
         groups.push(row.try_get::<String, _>(width + 3)?);
     }
     Ok(Checked::Answer(Breakdown {
+        version,
         groups,
         rows: total,
         truncated: rows.len() as i64 > MAX_GROUPS,
@@ -341,6 +345,8 @@ pub type SeriesKey = [String; 5];
 /// One page of series, each already a JSON object, with how many selected facts have no period.
 #[derive(Debug)]
 pub struct SeriesPage {
+    /// The data version read just before the answer, which a response cache may keep it under.
+    pub version: i64,
     pub series: Vec<serde_json::Value>,
     pub next: Option<SeriesKey>,
     pub without_period: i64,
@@ -357,6 +363,7 @@ pub async fn series(
     after: Option<&SeriesKey>,
 ) -> Result<Checked<SeriesPage>> {
     let mut conn = reads.acquire(pool, Weight::Heavy).await?;
+    let version = crate::db::data_version(&mut *conn).await?;
     let named = named_ids(query);
     let mut qb = QueryBuilder::new("");
     push_picked(&mut qb, query);
@@ -488,6 +495,7 @@ pub async fn series(
         .map(|s| s["points"].as_array().map_or(0, Vec::len))
         .sum();
     Ok(Checked::Answer(SeriesPage {
+        version,
         series,
         next: last,
         without_period,

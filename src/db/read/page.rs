@@ -284,18 +284,19 @@ pub async fn stream_csv(
     })
 }
 
-/// One item by id as JSON, `None` when there is no such item.
+/// One item by id as JSON with the data version it was read at, `None` when there is no
+/// such item.
 pub async fn fetch_item(
     pool: &SqlitePool,
     reads: &Reads,
     collection: &Collection,
     id: &str,
-) -> Result<Option<String>> {
+) -> Result<Option<(String, i64)>> {
     let Some(statement) = sql::item_query(collection) else {
         return Ok(None);
     };
     let mut conn = reads.acquire(pool, Weight::Light).await?;
-    Ok(sqlx::query_scalar(&statement)
+    Ok(sqlx::query_as(&statement)
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?)

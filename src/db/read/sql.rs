@@ -469,7 +469,7 @@ pub fn item_query(collection: &Collection) -> Option<String> {
         .copied()
         .collect();
     Some(format!(
-        "SELECT {} FROM {from} WHERE {id} = ?",
+        "SELECT {}, (SELECT version FROM data_version WHERE id = 1) FROM {from} WHERE {id} = ?",
         json_object(&fields)
     ))
 }
