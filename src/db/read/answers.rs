@@ -100,7 +100,7 @@ pub struct BreakdownQuery<'a> {
 /// The groups as SQLite built them, each a JSON object.
 #[derive(Debug)]
 pub struct Breakdown {
-    /// The data version read just before the answer, which a response cache may keep it under.
+    /// The data version the answer was read at, which a response cache may keep it under.
     pub version: i64,
     pub groups: Vec<String>,
     /// Rows over all groups: the total the metrics list gives for the same filters.
@@ -125,15 +125,13 @@ fn named_ids(query: &ListQuery) -> Vec<(&'static str, &'static str, String)> {
         .collect()
 }
 
-/// Pushes a JSON array holding, for each named id in order, 1 when it exists and 0 when not,
-/// so the existence checks ride along in the statement that answers the request.
+/// Pushes a JSON array holding the data version, then for each named id in order 1 when it
+/// exists and 0 when not, so the version and the existence checks ride along in the
+/// statement that answers the request.
 fn push_checks(qb: &mut QueryBuilder<'_, Sqlite>, named: &[(&'static str, &'static str, String)]) {
-    qb.push("json_array(");
-    for (i, (_, exists, value)) in named.iter().enumerate() {
-        if i > 0 {
-            qb.push(", ");
-        }
-        qb.push("(");
+    qb.push("json_array((SELECT version FROM data_version WHERE id = 1)");
+    for (_, exists, value) in named {
+        qb.push(", (");
         for (j, part) in exists.split('?').enumerate() {
             if j > 0 {
                 qb.push_bind(value.clone());
@@ -145,15 +143,17 @@ fn push_checks(qb: &mut QueryBuilder<'_, Sqlite>, named: &[(&'static str, &'stat
     qb.push(")");
 }
 
-/// The named ids that do not exist, as the problems a request naming them is refused with.
-/// `checks` is what [`push_checks`] made SQLite give.
+/// The data version the statement ran under, and the named ids that do not exist, as the
+/// problems a request naming them is refused with. `checks` is what [`push_checks`] made
+/// SQLite give.
 fn missing(
     named: &[(&'static str, &'static str, String)],
     checks: &str,
-) -> Result<Vec<ParamProblem>> {
-    let found: Vec<i64> = serde_json::from_str(checks)
-        .map_err(|_| Error::Internal(format!("existence checks gave `{checks}`")))?;
-    Ok(named
+) -> Result<(i64, Vec<ParamProblem>)> {
+    let bad = || Error::Internal(format!("existence checks gave `{checks}`"));
+    let found: Vec<i64> = serde_json::from_str(checks).map_err(|_| bad())?;
+    let (&version, found) = found.split_first().ok_or_else(bad)?;
+    let absent = named
         .iter()
         .zip(found.iter().chain(std::iter::repeat(&0)))
         .filter(|(_, exists)| **exists == 0)
@@ -161,18 +161,16 @@ fn missing(
             param: (*param).to_owned(),
             message: format!("no {} with id `{value}`", param.replace('_', " ")),
         })
-        .collect())
+        .collect();
+    Ok((version, absent))
 }
 
-/// Checks the named ids in a statement of their own: what a breakdown does when it has no
-/// group to carry the checks.
+/// Checks the named ids (and reads the data version) in a statement of their own: what a
+/// breakdown does when it has no group to carry the checks.
 async fn check_refs(
     conn: &mut SqliteConnection,
     named: &[(&'static str, &'static str, String)],
-) -> Result<Vec<ParamProblem>> {
-    if named.is_empty() {
-        return Ok(Vec::new());
-    }
+) -> Result<(i64, Vec<ParamProblem>)> {
     let mut qb: QueryBuilder<'_, Sqlite> = QueryBuilder::new("SELECT ");
     push_checks(&mut qb, named);
     let checks: String = qb.build().fetch_one(&mut *conn).await?.try_get(0)?;
@@ -205,7 +203,6 @@ pub async fn breakdown(
     ask: &BreakdownQuery<'_>,
 ) -> Result<Checked<Breakdown>> {
     let mut conn = reads.acquire(pool, Weight::Heavy).await?;
-    let version = crate::db::data_version(&mut *conn).await?;
     let named = named_ids(ask.query);
     let mut qb = QueryBuilder::new("");
     push_picked(&mut qb, ask.query);
@@ -299,7 +296,7 @@ pub async fn breakdown(
     qb.push(" LIMIT ");
     qb.push_bind(MAX_GROUPS + 1);
     let rows = qb.build().fetch_all(&mut *conn).await?;
-    let absent = match rows.first() {
+    let (version, absent) = match rows.first() {
         Some(row) => missing(&named, &row.try_get::<String, _>(ask.by.len())?)?,
         None => check_refs(&mut conn, &named).await?,
     };
@@ -345,7 +342,7 @@ pub type SeriesKey = [String; 5];
 /// One page of series, each already a JSON object, with how many selected facts have no period.
 #[derive(Debug)]
 pub struct SeriesPage {
-    /// The data version read just before the answer, which a response cache may keep it under.
+    /// The data version the answer was read at, which a response cache may keep it under.
     pub version: i64,
     pub series: Vec<serde_json::Value>,
     pub next: Option<SeriesKey>,
@@ -363,7 +360,6 @@ pub async fn series(
     after: Option<&SeriesKey>,
 ) -> Result<Checked<SeriesPage>> {
     let mut conn = reads.acquire(pool, Weight::Heavy).await?;
-    let version = crate::db::data_version(&mut *conn).await?;
     let named = named_ids(query);
     let mut qb = QueryBuilder::new("");
     push_picked(&mut qb, query);
@@ -426,7 +422,7 @@ pub async fn series(
     push_checks(&mut qb, &named);
     let row = qb.build().fetch_one(&mut *conn).await?;
     let without_period: i64 = row.try_get(1)?;
-    let absent = missing(&named, &row.try_get::<String, _>(2)?)?;
+    let (version, absent) = missing(&named, &row.try_get::<String, _>(2)?)?;
     type Found = (
         String,
         String,
