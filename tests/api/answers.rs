@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::helpers::{TestApp, assert_problem, seed, spawn_app, spawn_synth_app};
+use crate::helpers::{TestApp, assert_problem, region_tree, seed, spawn_app, spawn_synth_app};
 
 /// What a metric's field is called in `by=`, read from a listed metric.
 fn by_value(metric: &Value, field: &str, rollup: &dyn Fn(&str) -> Option<String>) -> Value {
@@ -29,28 +29,11 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
 }
 
-/// Each region's parent, from the regions list.
-async fn parents(app: &TestApp) -> BTreeMap<String, (Option<String>, String)> {
-    app.list_all("/v1/regions")
-        .await
-        .iter()
-        .map(|r| {
-            (
-                r["id"].as_str().unwrap().to_owned(),
-                (
-                    r["parent_id"].as_str().map(str::to_owned),
-                    r["level"].as_str().unwrap().to_owned(),
-                ),
-            )
-        })
-        .collect()
-}
-
 /// Checks one breakdown against the metrics list under the same filters: the same groups,
 /// and in each the count, sum, min, max, unit and bound the listed rows give; or, when some
 /// group of listed rows mixes units, the 400 naming `by`.
 async fn check_breakdown(app: &TestApp, by: &[&str], level: Option<&str>, filters: &str) -> bool {
-    let tree = parents(app).await;
+    let tree = region_tree(app).await;
     let rollup = |id: &str| -> Option<String> {
         let Some(level) = level else {
             return Some(id.to_owned());

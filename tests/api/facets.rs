@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::helpers::{TestApp, assert_problem, seed, spawn_app, spawn_synth_app};
+use crate::helpers::{TestApp, assert_problem, region_tree, seed, spawn_app, spawn_synth_app};
 
 /// Each collection's facets and how a listed item carries the facet's values.
 const FACETS: &[(&str, &str, &str)] = &[
@@ -230,23 +230,6 @@ async fn a_region_facet_rolled_up_to_provinces_matches_each_province_filter() {
         400,
         Some("facet_level"),
     );
-}
-
-/// Each region's parent and level, from the regions list.
-async fn region_tree(app: &TestApp) -> BTreeMap<String, (Option<String>, String)> {
-    app.list_all("/v1/regions")
-        .await
-        .iter()
-        .map(|r| {
-            (
-                r["id"].as_str().unwrap().to_owned(),
-                (
-                    r["parent_id"].as_str().map(str::to_owned),
-                    r["level"].as_str().unwrap().to_owned(),
-                ),
-            )
-        })
-        .collect()
 }
 
 /// Checks the region facet of metrics rolled up to `level` under the filters in `path`: each

@@ -396,3 +396,20 @@ pub async fn misfiled(pool: &SqlitePool) -> i64 {
     .await
     .unwrap()
 }
+
+/// Each region's parent and level, from the regions list.
+pub async fn region_tree(app: &TestApp) -> BTreeMap<String, (Option<String>, String)> {
+    app.list_all("/v1/regions")
+        .await
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_owned(),
+                (
+                    r["parent_id"].as_str().map(str::to_owned),
+                    r["level"].as_str().unwrap().to_owned(),
+                ),
+            )
+        })
+        .collect()
+}
