@@ -6,7 +6,10 @@
 //! with an entry reads the current version and is served the entry when they agree, so a
 //! dashboard polling one URL costs one indexed row read instead of the page's query, its JSON
 //! and its compression. A request with no entry (a URL never asked, as every new filter or
-//! slider position is) reads no version first: it would only be a statement more.
+//! slider position is) reads no version first: it would only be a statement more. Nor is its
+//! answer kept the first time its URL is asked, only the second: most such URLs are never
+//! asked again, and copying each into the cache would cost every new URL and push out the
+//! pages that are asked for.
 //!
 //! It sits outside the compression layer, so what it keeps is the body as sent, compressed
 //! for the `Accept-Encoding` it was asked with, together with its `ETag`.
@@ -56,13 +59,20 @@ struct Entry {
 struct Inner {
     entries: LruCache<Key, Entry>,
     bytes: usize,
+    /// Hashes of the requests asked lately that hold no entry: one asked again is kept.
+    asked: LruCache<u64, ()>,
 }
+
+/// Requests remembered as asked once: under a megabyte, and enough that a URL a
+/// dashboard repeats within thousands of others is still known when it comes back.
+const ASKED: usize = 16 * 1024;
 
 /// A byte-bounded LRU of response bodies, shared by every request.
 #[derive(Clone)]
 pub struct ResponseCache {
     inner: Arc<Mutex<Inner>>,
     budget: usize,
+    hasher: std::hash::RandomState,
 }
 
 impl ResponseCache {
@@ -72,9 +82,21 @@ impl ResponseCache {
             inner: Arc::new(Mutex::new(Inner {
                 entries: LruCache::unbounded(),
                 bytes: 0,
+                asked: LruCache::new(std::num::NonZeroUsize::new(ASKED).expect("non-zero")),
             })),
             budget,
+            hasher: std::hash::RandomState::new(),
         }
+    }
+
+    /// Whether `key`, which holds no entry, was asked before; notes that it now has been.
+    fn asked_before(&self, key: &Key) -> bool {
+        use std::hash::BuildHasher;
+        let hash = self.hasher.hash_one(key);
+        let Ok(mut inner) = self.inner.lock() else {
+            return false;
+        };
+        inner.asked.pop(&hash).is_some() || inner.asked.put(hash, ()).is_some()
     }
 
     /// The version of the entry kept for `key`, if there is one.
@@ -196,7 +218,9 @@ pub async fn serve(
         accept: owned(request.headers().get(header::ACCEPT)),
         accept_encoding: owned(request.headers().get(header::ACCEPT_ENCODING)),
     };
-    if cache.version_of(&key).is_some() {
+    let held = cache.version_of(&key).is_some();
+    let keep = held || cache.asked_before(&key);
+    if held {
         let Ok(version) = crate::db::data_version(&pool).await else {
             return next.run(request).await;
         };
@@ -216,7 +240,7 @@ pub async fn serve(
         request.extensions_mut().insert(DataVersion(version));
     }
     let response = next.run(request).await;
-    if response.status() != StatusCode::OK {
+    if !keep || response.status() != StatusCode::OK {
         return response;
     }
     // Kept under the version the handler read its answer at; an answer that does not say is
