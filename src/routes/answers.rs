@@ -12,14 +12,13 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 
-use super::list::over_budget;
+use super::list::{over_budget, take_q};
 use super::params::Params;
 use crate::bundle::model::REGION_LEVELS;
 use crate::db::DataVersion;
 use crate::db::read::answers::{self, BY, BreakdownQuery, Checked, SeriesKey};
 use crate::db::read::{DEFAULT_LIMIT, ListQuery, MAX_LIMIT, metrics::METRICS};
 use crate::error::{AppError, AppResult};
-use crate::fts::{Term, query_problem};
 use crate::state::AppState;
 
 /// A value's names in both languages.
@@ -116,19 +115,7 @@ pub struct SeriesList {
 
 /// Reads `q` and every metrics filter, as the metrics list does.
 fn metrics_query(params: &mut Params) -> ListQuery {
-    let q = match params.take("q") {
-        Some(text) => match query_problem(&text) {
-            Some(problem) => {
-                params.problem("q", problem);
-                None
-            }
-            None => Some(Term::new(&text)),
-        },
-        None => None,
-    };
-    if q.as_ref().is_some_and(|t| t.text.is_empty()) {
-        params.problem("q", "is blank: give the text to search for");
-    }
+    let q = take_q(params);
     let mut filters = Vec::new();
     for filter in METRICS.filters {
         if let Some(value) = params.take_filter(filter) {

@@ -186,6 +186,24 @@ fn take_facets(
     request
 }
 
+/// `q`, checked against the limits on search text; a blank one is named too.
+pub fn take_q(params: &mut Params) -> Option<Term> {
+    let q = match params.take("q") {
+        Some(text) => match query_problem(&text) {
+            Some(problem) => {
+                params.problem("q", problem);
+                None
+            }
+            None => Some(Term::new(&text)),
+        },
+        None => None,
+    };
+    if q.as_ref().is_some_and(|t| t.text.is_empty()) {
+        params.problem("q", "is blank: give the text to search for");
+    }
+    q
+}
+
 /// Checks a list request's query string against the collection, facets included.
 pub fn parse_with_facets(
     collection: &'static Collection,
@@ -254,19 +272,7 @@ pub fn parse_with_facets(
             }
         },
     };
-    let q = match params.take("q") {
-        Some(text) => match query_problem(&text) {
-            Some(problem) => {
-                params.problem("q", problem);
-                None
-            }
-            None => Some(Term::new(&text)),
-        },
-        None => None,
-    };
-    if q.as_ref().is_some_and(|t| t.text.is_empty()) {
-        params.problem("q", "is blank: give the text to search for");
-    }
+    let q = take_q(&mut params);
     if !params.given("q") && collection.requires_q {
         params.problem("q", "is required: the text to search for");
     }

@@ -1,25 +1,9 @@
 //! `indicators`: the vocabulary metrics use, each with the one unit it is measured in.
 
-use super::{Collection, Field, Filter, FilterKind, KeyType, Rows, Search, Shape, Sort};
+use super::{Collection, Filter, FilterKind, Rows, Search};
+use super::{sort, text};
 use crate::bundle::model::UNITS;
 use crate::db::search_index;
-
-const fn text(name: &'static str, sql: &'static str) -> Field {
-    Field {
-        name,
-        sql,
-        shape: Shape::Text,
-    }
-}
-
-const fn sort(name: &'static str, expr: &'static str) -> Sort {
-    Sort {
-        name,
-        expr,
-        key: KeyType::Text,
-        keyed: None,
-    }
-}
 
 pub const INDICATORS: Collection = Collection {
     name: "indicators",

@@ -3,6 +3,7 @@
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::sql::push_matching;
+use super::text;
 use super::{Collection, Field, Filter, FilterKind, KeyType, Keyed, Rows, Search, Shape, Sort};
 use crate::bundle::model::{METRIC_KINDS, QUALIFIERS, SUBJECT_TYPES, UNITS};
 use crate::db::search_index;
@@ -50,14 +51,6 @@ pub const SUBJECT: &[Field] = &[
         shape: Shape::Text,
     },
 ];
-
-const fn text(name: &'static str, sql: &'static str) -> Field {
-    Field {
-        name,
-        sql,
-        shape: Shape::Text,
-    }
-}
 
 pub const METRICS: Collection = Collection {
     name: "metrics",

@@ -284,3 +284,22 @@ pub struct ListQuery {
     pub limit: i64,
     pub cursor: Option<Cursor>,
 }
+
+/// A field that is a text column or expression, as most fields are.
+pub(super) const fn text(name: &'static str, sql: &'static str) -> Field {
+    Field {
+        name,
+        sql,
+        shape: Shape::Text,
+    }
+}
+
+/// A sort by a text expression, served by no table of its own.
+pub(super) const fn sort(name: &'static str, expr: &'static str) -> Sort {
+    Sort {
+        name,
+        expr,
+        key: KeyType::Text,
+        keyed: None,
+    }
+}

@@ -1,26 +1,10 @@
 //! `policies`: plans, opinions, measure packages, campaigns, rules and slogans.
 
 use super::metrics::REGION_EXISTS;
-use super::{Collection, Field, Filter, FilterKind, KeyType, Rows, Search, Shape, Sort};
+use super::{Collection, Filter, FilterKind, Rows, Search};
+use super::{sort, text};
 use crate::bundle::model::POLICY_KINDS;
 use crate::db::search_index;
-
-const fn text(name: &'static str, sql: &'static str) -> Field {
-    Field {
-        name,
-        sql,
-        shape: Shape::Text,
-    }
-}
-
-const fn sort(name: &'static str, expr: &'static str) -> Sort {
-    Sort {
-        name,
-        expr,
-        key: KeyType::Text,
-        keyed: None,
-    }
-}
 
 pub const POLICIES: Collection = Collection {
     name: "policies",

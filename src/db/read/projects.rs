@@ -1,26 +1,10 @@
 //! `projects`: investment and construction projects with the enterprises behind them.
 
 use super::metrics::{ENTERPRISE_EXISTS, REGION_EXISTS};
-use super::{Collection, Field, Filter, FilterKind, KeyType, Rows, Search, Shape, Sort};
+use super::{Collection, Field, Filter, FilterKind, Rows, Search, Shape};
+use super::{sort, text};
 use crate::bundle::model::PROJECT_STATUSES;
 use crate::db::search_index;
-
-const fn text(name: &'static str, sql: &'static str) -> Field {
-    Field {
-        name,
-        sql,
-        shape: Shape::Text,
-    }
-}
-
-const fn sort(name: &'static str, expr: &'static str) -> Sort {
-    Sort {
-        name,
-        expr,
-        key: KeyType::Text,
-        keyed: None,
-    }
-}
 
 pub const PROJECTS: Collection = Collection {
     name: "projects",

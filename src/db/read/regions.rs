@@ -1,26 +1,10 @@
 //! `regions`: the administrative hierarchy from country down to industrial zones.
 
 use super::metrics::REGION_EXISTS;
-use super::{Collection, Field, Filter, FilterKind, KeyType, Rows, Search, Shape, Sort};
+use super::{Collection, Field, Filter, FilterKind, Rows, Search, Shape};
+use super::{sort, text};
 use crate::bundle::model::REGION_LEVELS;
 use crate::db::search_index;
-
-const fn text(name: &'static str, sql: &'static str) -> Field {
-    Field {
-        name,
-        sql,
-        shape: Shape::Text,
-    }
-}
-
-const fn sort(name: &'static str, expr: &'static str) -> Sort {
-    Sort {
-        name,
-        expr,
-        key: KeyType::Text,
-        keyed: None,
-    }
-}
 
 pub const REGIONS: Collection = Collection {
     name: "regions",

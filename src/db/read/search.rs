@@ -11,7 +11,8 @@ use sqlx::{QueryBuilder, Sqlite};
 
 use super::metrics::REGION_EXISTS;
 use super::sql::{push_matching, push_page_tail};
-use super::{Collection, Field, Filter, FilterKind, KeyType, ListQuery, Rows, Search, Shape, Sort};
+use super::text;
+use super::{Collection, Filter, FilterKind, KeyType, ListQuery, Rows, Search, Sort};
 use crate::db::search_index::{self, DocKind};
 use crate::fts::Term;
 
@@ -291,14 +292,6 @@ fn push_hits(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery, counting: boo
 /// Each part of the union has applied the term already.
 fn no_more_search(_qb: &mut QueryBuilder<'_, Sqlite>, _id: &str, _term: &Term) {}
 
-const fn carried(name: &'static str, sql: &'static str) -> Field {
-    Field {
-        name,
-        sql,
-        shape: Shape::Text,
-    }
-}
-
 pub const SEARCH: Collection = Collection {
     name: "search",
     noun: "result",
@@ -314,11 +307,11 @@ pub const SEARCH: Collection = Collection {
         ("h.name_en", "name_en"),
     ],
     fields: &[
-        carried("type", "sel.type"),
-        carried("id", "sel.ref"),
-        carried("name_zh", "sel.name_zh"),
-        carried("name_en", "sel.name_en"),
-        carried("snippet", SNIPPET),
+        text("type", "sel.type"),
+        text("id", "sel.ref"),
+        text("name_zh", "sel.name_zh"),
+        text("name_en", "sel.name_en"),
+        text("snippet", SNIPPET),
     ],
     detail: &[],
     sorts: &[

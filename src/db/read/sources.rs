@@ -1,24 +1,8 @@
 //! `sources`: the articles; the single item adds the full text quotes point into.
 
-use super::{Collection, Field, Filter, FilterKind, KeyType, Rows, Search, Shape, Sort};
+use super::{Collection, Field, Filter, FilterKind, Rows, Search, Shape};
+use super::{sort, text};
 use crate::db::search_index;
-
-const fn text(name: &'static str, sql: &'static str) -> Field {
-    Field {
-        name,
-        sql,
-        shape: Shape::Text,
-    }
-}
-
-const fn sort(name: &'static str, expr: &'static str) -> Sort {
-    Sort {
-        name,
-        expr,
-        key: KeyType::Text,
-        keyed: None,
-    }
-}
 
 pub const SOURCES: Collection = Collection {
     name: "sources",
