@@ -1,7 +1,7 @@
 //! CSV that opens in a spreadsheet: names beside ids, a file name to save under, and the
 //! byte order mark Excel needs to read UTF-8.
 
-use crate::helpers::{assert_problem, seed, spawn_app};
+use crate::helpers::{COLLECTIONS, assert_problem, seed, spawn_app};
 
 #[tokio::test]
 async fn metrics_csv_has_names_beside_ids() {
@@ -56,15 +56,7 @@ async fn metrics_csv_has_names_beside_ids() {
 #[tokio::test]
 async fn every_csv_is_an_attachment_named_after_its_collection() {
     let app = spawn_app().await;
-    for collection in [
-        "regions",
-        "enterprises",
-        "projects",
-        "policies",
-        "indicators",
-        "metrics",
-        "sources",
-    ] {
+    for collection in COLLECTIONS {
         let r = app
             .get(&format!("/v1/{collection}?format=csv&limit=2"))
             .await;
