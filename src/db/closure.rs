@@ -32,6 +32,7 @@ pub async fn rebuild(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     .execute(&mut *conn)
     .await?;
     super::metric_regions::adjust(conn).await?;
+    super::metric_cells::mark_moved(conn).await?;
     sqlx::query("DELETE FROM main.region_closure")
         .execute(&mut *conn)
         .await?;

@@ -6,6 +6,7 @@ pub mod entities;
 pub mod error;
 pub mod fault;
 pub mod functions;
+pub mod metric_cells;
 pub mod metric_regions;
 pub mod read;
 pub mod search_index;
@@ -76,6 +77,7 @@ pub async fn connect(path: &str) -> Result<SqlitePool, sqlx::Error> {
     search_index::ensure(&pool).await?;
     closure::ensure(&pool).await?;
     metric_regions::ensure(&pool).await?;
+    metric_cells::ensure(&pool).await?;
     // Statistics let the planner pick the index that fits each filter; sampling keeps this
     // to milliseconds even on a large file, and it does nothing when they are current.
     let mut conn = pool.acquire().await?;
@@ -153,7 +155,7 @@ pub enum ReadOnlyError {
     )]
     StaleIndex(String),
     #[error(
-        "database {0} has no table of metrics by region yet; open it once without --read-only to fill it"
+        "database {0} has no tables of metrics and figures by region yet; open it once without --read-only to fill them"
     )]
     Unfilled(String),
     #[error("cannot open database {path} read-only: {source}")]
@@ -213,7 +215,8 @@ pub async fn connect_read_only(path: &str) -> Result<SqlitePool, ReadOnlyError> 
         return Err(ReadOnlyError::StaleIndex(path.to_owned()));
     }
     let mut conn = pool.acquire().await.map_err(open)?;
-    let filled = metric_regions::is_filled(&mut conn).await.map_err(open)?;
+    let filled = metric_regions::is_filled(&mut conn).await.map_err(open)?
+        && metric_cells::is_filled(&mut conn).await.map_err(open)?;
     drop(conn);
     if !filled {
         pool.close().await;

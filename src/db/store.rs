@@ -273,6 +273,7 @@ pub async fn write(
     if !b.regions.is_empty() {
         super::closure::rebuild(conn).await?;
     }
+    super::metric_cells::settle(conn).await?;
     index(conn, valid).await?;
     Ok(StoreSummary {
         source_id: s.id.clone(),
@@ -307,6 +308,7 @@ pub async fn delete_source(
         .execute(&mut *conn)
         .await?
         .rows_affected();
+    super::metric_cells::settle(conn).await?;
     Ok((deleted > 0).then_some(metrics_removed))
 }
 

@@ -83,14 +83,16 @@ pub async fn generate(pool: &SqlitePool, options: &Options) -> Result<Report, Sy
     // The metrics indexes that only serve reads are dropped for the load and built once at
     // the end: sorting a million keys in one pass costs far less than inserting them one by
     // one at random places. `metrics_source` stays, since each write indexes its source's
-    // metrics for search through it. The table of metrics by region is treated the same way:
-    // its triggers and index go, and it is filled in key order after the load.
+    // metrics for search through it. The tables of metrics by region and of figures per region
+    // are treated the same way: their triggers and index go, and they are filled in key order
+    // after the load.
     let deferred: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT type, name, sql FROM sqlite_master
           WHERE sql IS NOT NULL AND (
                 (type = 'index' AND tbl_name = 'metrics' AND name <> 'metrics_source')
              OR (type = 'index' AND tbl_name = 'metric_regions')
-             OR (type = 'trigger' AND name LIKE 'metric\\_regions\\_%' ESCAPE '\\'))
+             OR (type = 'trigger' AND name LIKE 'metric\\_regions\\_%' ESCAPE '\\')
+             OR (type = 'trigger' AND name LIKE 'metric\\_cells\\_%' ESCAPE '\\'))
           ORDER BY type, name",
     )
     .fetch_all(&mut *conn)
@@ -108,6 +110,7 @@ pub async fn generate(pool: &SqlitePool, options: &Options) -> Result<Report, Sy
     let filled = fill(&mut conn, options).await;
     // Rebuilt whether or not the load went through, so the database keeps its schema.
     industry_facts::db::metric_regions::fill(&mut conn).await?;
+    industry_facts::db::metric_cells::fill(&mut conn).await?;
     for (_, _, sql) in &deferred {
         sqlx::query(sql).execute(&mut *conn).await?;
     }

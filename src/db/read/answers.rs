@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
 
+use super::cells::{self, Cells, Scope};
 use super::metrics::SUBJECT;
 use super::sql::{json_object, push_matching_ids, push_with};
 use super::{FilterKind, ListQuery};
@@ -204,18 +205,32 @@ pub async fn breakdown(
 ) -> Result<Checked<Breakdown>> {
     let mut conn = reads.acquire(pool, Weight::Heavy).await?;
     let named = named_ids(ask.query);
+    let cells = cells::plan(ask.query, ask.by.iter().map(|b| b.name));
     let mut qb = QueryBuilder::new("");
-    push_picked(&mut qb, ask.query);
+    if cells.is_none() {
+        push_picked(&mut qb, ask.query);
+    }
     qb.push("SELECT ");
     for i in 0..ask.by.len() {
         qb.push(format!("k{i}, "));
     }
     // Every group carries the existence checks of the named ids (SQLite works them out once),
-    // which saves a statement whenever there is a group.
+    // which saves a statement whenever there is a group; and the total of the rows, which the
+    // groups' counts exceed when a region lies within two regions of the level.
     push_checks(&mut qb, &named);
-    qb.push(" AS checks, ");
+    qb.push(" AS checks, (");
+    match cells {
+        Some(cells) => {
+            qb.push("SELECT COALESCE(SUM(m.n), 0)");
+            cells::push_from(&mut qb, ask.query, cells, Scope::Selected);
+        }
+        None => {
+            qb.push("SELECT COUNT(*) FROM picked");
+        }
+    }
     qb.push(
-        "SUM(n) AS n, COUNT(DISTINCT unit) AS units, group_concat(DISTINCT unit) AS unit_list, ",
+        ") AS rows, SUM(n) AS n, COUNT(DISTINCT unit) AS units, \
+         group_concat(DISTINCT unit) AS unit_list, ",
     );
     // The group's object: its key, labels, figures and whether any figure is a bound.
     let mut key = Vec::new();
@@ -248,46 +263,55 @@ pub async fn breakdown(
          'sum', json(fact_number(SUM(total))), 'min', json(fact_number(MIN(least))), \
          'max', json(fact_number(MAX(most))), 'unit', MIN(unit), \
          'bounded', json(CASE WHEN MAX(bound) THEN 'true' ELSE 'false' END)) \
-         AS j FROM (SELECT ",
+         AS j FROM (",
         key.join(", "),
         join(&label_zh),
         join(&label_en),
         labels.join(", ")
     ));
-    // The rows are first added up per value of each field as stored (and per unit), which
-    // makes a handful of parts however many rows there are; only then is a region rolled up
-    // to its level, once per part instead of once per row, and the parts added up per group.
-    for (i, by) in ask.by.iter().enumerate() {
-        match (&ask.level, by.name) {
-            (Some(level), "region") => {
-                // The region's ancestor at that level (itself included); rows whose region
-                // lies above the level have none and form the group whose region is null.
-                qb.push(format!(
-                    "(SELECT c.ancestor FROM region_closure c JOIN regions lr ON lr.id = \
-                     c.ancestor WHERE c.descendant = g{i} AND lr.level = "
-                ));
-                qb.push_bind(level.clone());
-                qb.push(")");
+    let level = ask.level.as_deref();
+    let region = ask.by.iter().position(|b| b.name == "region");
+    match cells {
+        Some(cells) => push_cell_parts(&mut qb, ask, cells),
+        None => {
+            // The rows are first added up per value of each field as stored (and per unit),
+            // which makes a handful of parts however many rows there are; only then is a
+            // region rolled up to its level, once per part instead of once per row, and the
+            // parts added up per group.
+            qb.push("SELECT ");
+            for i in 0..ask.by.len() {
+                match (level, region) {
+                    (Some(_), Some(r)) if r == i => qb.push(format!("up.ancestor AS k{i}, ")),
+                    _ => qb.push(format!("g{i} AS k{i}, ")),
+                };
             }
-            _ => {
-                qb.push(format!("g{i}"));
+            qb.push("n, total, least, most, unit, bound FROM (SELECT ");
+            for (i, by) in ask.by.iter().enumerate() {
+                qb.push(format!("{} AS g{i}, ", by.sql));
+            }
+            qb.push(
+                "m.unit AS unit, COUNT(*) AS n, SUM(m.value) AS total, MIN(m.value) AS least, \
+                 MAX(m.value) AS most, MAX(m.qualifier <> 'exact') AS bound \
+                 FROM metrics m WHERE m.id IN (SELECT id FROM picked) GROUP BY ",
+            );
+            for i in 0..ask.by.len() {
+                qb.push(format!("g{i}, "));
+            }
+            qb.push("m.unit) p");
+            if let (Some(level), Some(r)) = (level, region) {
+                // Each of the region's ancestors at that level (itself included), as the
+                // region filter and facets count it; rows whose region lies above the level
+                // have none and form the group whose region is null.
+                qb.push(
+                    " LEFT JOIN (SELECT c.descendant, c.ancestor FROM region_closure c \
+                     JOIN regions lr ON lr.id = c.ancestor WHERE lr.level = ",
+                );
+                qb.push_bind(level.to_owned());
+                qb.push(format!(") up ON up.descendant = p.g{r}"));
             }
         }
-        qb.push(format!(" AS k{i}, "));
     }
-    qb.push("n, total, least, most, unit, bound FROM (SELECT ");
-    for (i, by) in ask.by.iter().enumerate() {
-        qb.push(format!("{} AS g{i}, ", by.sql));
-    }
-    qb.push(
-        "m.unit AS unit, COUNT(*) AS n, SUM(m.value) AS total, MIN(m.value) AS least, \
-         MAX(m.value) AS most, MAX(m.qualifier <> 'exact') AS bound \
-         FROM metrics m WHERE m.id IN (SELECT id FROM picked) GROUP BY ",
-    );
-    for i in 0..ask.by.len() {
-        qb.push(format!("g{i}, "));
-    }
-    qb.push("m.unit)) GROUP BY ");
+    qb.push(") GROUP BY ");
     let keys: Vec<String> = (0..ask.by.len()).map(|i| format!("k{i}")).collect();
     qb.push(keys.join(", "));
     qb.push(" ORDER BY ");
@@ -303,10 +327,13 @@ pub async fn breakdown(
     if !absent.is_empty() {
         return Ok(Checked::Missing(absent));
     }
-    // Past the keys and the checks.
-    let width = ask.by.len() + 1;
+    // Past the keys, the checks and the total.
+    let width = ask.by.len() + 2;
     let mut groups = Vec::with_capacity(rows.len());
-    let mut total = 0;
+    let total = match rows.first() {
+        Some(row) => row.try_get::<i64, _>(width - 1)?,
+        None => 0,
+    };
     for row in rows.iter().take(MAX_GROUPS as usize) {
         let units: i64 = row.try_get(width + 1)?;
         if units > 1 {
@@ -325,7 +352,6 @@ pub async fn breakdown(
                 ),
             }]));
         }
-        total += row.try_get::<i64, _>(width)?;
         groups.push(row.try_get::<String, _>(width + 3)?);
     }
     Ok(Checked::Answer(Breakdown {
@@ -334,6 +360,43 @@ pub async fn breakdown(
         rows: total,
         truncated: rows.len() as i64 > MAX_GROUPS,
     }))
+}
+
+/// Pushes the parts of a breakdown read from the figures kept per region: for each group key
+/// and unit, the count, sum, least and greatest value and whether any is a bound. Grouped by
+/// region at a level, they are the cells of each region at that level, those of the selection
+/// under each region at that level above it, and the own facts of regions with none at or
+/// above them, under a null region.
+fn push_cell_parts(qb: &mut QueryBuilder<'_, Sqlite>, ask: &BreakdownQuery<'_>, cells: Cells) {
+    let scopes = match (ask.by.iter().any(|b| b.name == "region"), ask.level.as_deref()) {
+        (true, Some(level)) => vec![
+            Scope::AtLevel(level),
+            Scope::Up(level),
+            Scope::Above(level),
+        ],
+        (true, None) => vec![Scope::Own],
+        (false, _) => vec![Scope::Selected],
+    };
+    for (j, scope) in scopes.into_iter().enumerate() {
+        qb.push(if j == 0 { "SELECT " } else { " UNION ALL SELECT " });
+        for (i, by) in ask.by.iter().enumerate() {
+            let sql = match by.name {
+                "region" => scope.region(),
+                name => cells::value(name),
+            };
+            qb.push(format!("{sql} AS k{i}, "));
+        }
+        qb.push(
+            "SUM(m.n) AS n, SUM(m.total) AS total, MIN(m.least) AS least, \
+             MAX(m.most) AS most, m.unit AS unit, MAX(m.qualifier <> 'exact') AS bound",
+        );
+        cells::push_from(qb, ask.query, cells, scope);
+        qb.push(" GROUP BY ");
+        for i in 0..ask.by.len() {
+            qb.push(format!("k{i}, "));
+        }
+        qb.push("m.unit");
+    }
 }
 
 /// Where a page of series ends: the key of its last series.

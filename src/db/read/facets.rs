@@ -7,6 +7,7 @@ use serde::Serialize;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
 use super::ListQuery;
+use super::cells::{self, Cells, Scope};
 use super::sql::{push_matching_ids, push_with};
 use crate::db::budget::{Reads, Weight};
 use crate::db::error::{Error, Result};
@@ -197,6 +198,9 @@ pub struct FacetCounts {
 /// facet's counts are one arm of a `UNION ALL`, labelled after its largest values are kept.
 /// The answer is one JSON array of `[facet index, value, count, label_zh, label_en]`.
 fn facets_query(query: &ListQuery, request: &FacetRequest) -> QueryBuilder<'static, Sqlite> {
+    if let Some(cells) = cells::plan(query, request.facets.iter().map(|f| f.name)) {
+        return facets_from_cells(query, request, cells);
+    }
     let mut qb = QueryBuilder::new("");
     push_with(&mut qb, query);
     qb.push(", sel AS MATERIALIZED (");
@@ -242,32 +246,88 @@ fn facets_query(query: &ListQuery, request: &FacetRequest) -> QueryBuilder<'stat
                  WHERE rel.v IS NOT NULL"
             ),
         };
-        let (label_zh, label_en) = facet.labels.unwrap_or(("NULL", "NULL"));
-        qb.push(format!(
-            "SELECT * FROM (SELECT {i} AS facet, v, n, {label_zh} AS label_zh, \
-             {label_en} AS label_en FROM (SELECT v, n FROM ("
-        ));
-        match (&request.level, facet.region) {
-            (Some(level), true) => {
-                // A value below the level counts for its ancestor at the level; one above it has
-                // no such ancestor and is left out.
-                qb.push(format!(
-                    "SELECT rc.ancestor AS v, COUNT(*) AS n FROM ({values}) f \
-                     CROSS JOIN region_closure rc ON rc.descendant = f.v \
-                     CROSS JOIN regions lr ON lr.id = rc.ancestor WHERE lr.level = "
-                ));
-                qb.push_bind(level.clone());
-                qb.push(" GROUP BY rc.ancestor");
-            }
-            _ => {
-                qb.push(format!(
-                    "SELECT v, COUNT(*) AS n FROM ({values}) GROUP BY v"
-                ));
-            }
+        let level = request.level.as_deref().filter(|_| facet.region);
+        push_arm(&mut qb, request, i, facet, level, |qb| {
+            qb.push(format!("SELECT v, COUNT(*) AS n FROM ({values}) GROUP BY v"));
+        });
+    }
+    qb.push(")");
+    qb
+}
+
+/// Pushes one facet's arm of the compound statement: the counts `push_counts` gives (columns
+/// `v` and `n`, one row per value), rolled up to the region `level` when there is one, the
+/// largest kept and labelled.
+fn push_arm(
+    qb: &mut QueryBuilder<'static, Sqlite>,
+    request: &FacetRequest,
+    i: usize,
+    facet: &Facet,
+    level: Option<&str>,
+    push_counts: impl FnOnce(&mut QueryBuilder<'static, Sqlite>),
+) {
+    let (label_zh, label_en) = facet.labels.unwrap_or(("NULL", "NULL"));
+    qb.push(format!(
+        "SELECT * FROM (SELECT {i} AS facet, v, n, {label_zh} AS label_zh, \
+         {label_en} AS label_en FROM (SELECT v, n FROM ("
+    ));
+    match level {
+        Some(level) => {
+            // A value below the level counts for its ancestor at the level; one above it has
+            // no such ancestor and is left out.
+            qb.push("SELECT rc.ancestor AS v, SUM(f.n) AS n FROM (");
+            push_counts(qb);
+            qb.push(
+                ") f CROSS JOIN region_closure rc ON rc.descendant = f.v \
+                 CROSS JOIN regions lr ON lr.id = rc.ancestor WHERE lr.level = ",
+            );
+            qb.push_bind(level.to_owned());
+            qb.push(" GROUP BY rc.ancestor");
         }
-        qb.push(") ORDER BY n DESC, v LIMIT ");
-        qb.push_bind(request.size + 1);
-        qb.push("))");
+        None => push_counts(qb),
+    }
+    qb.push(") ORDER BY n DESC, v LIMIT ");
+    qb.push_bind(request.size + 1);
+    qb.push("))");
+}
+
+/// The same answer as [`facets_query`], added up from the figures kept per region (see
+/// `cells`): each arm sums the counts of the cells the request selects, from the smaller
+/// table when neither the arm nor the filters look at the period.
+fn facets_from_cells(
+    query: &ListQuery,
+    request: &FacetRequest,
+    all: Cells,
+) -> QueryBuilder<'static, Sqlite> {
+    let mut qb = QueryBuilder::new(
+        "SELECT json_group_array(json_array(facet, v, n, label_zh, label_en)) FROM (",
+    );
+    for (i, facet) in request.facets.iter().enumerate() {
+        qb.push(if i == 0 { "" } else { " UNION ALL " });
+        let cells = cells::plan(query, [facet.name]).unwrap_or(all);
+        // A region rolled up to a level counts the cells of each region at that level (and
+        // the selection's own, once for each region at that level above it), not every
+        // region's own facts.
+        let scopes = match (facet.region, request.level.as_deref()) {
+            (true, Some(level)) => vec![Scope::AtLevel(level), Scope::Up(level)],
+            (true, None) => vec![Scope::Own],
+            (false, _) => vec![Scope::Selected],
+        };
+        push_arm(&mut qb, request, i, facet, None, |qb| {
+            qb.push("SELECT v, SUM(n) AS n FROM (");
+            for (j, scope) in scopes.into_iter().enumerate() {
+                let v = if facet.region {
+                    scope.region()
+                } else {
+                    cells::value(facet.name)
+                };
+                qb.push(if j == 0 { "" } else { " UNION ALL " });
+                qb.push(format!("SELECT {v} AS v, SUM(m.n) AS n"));
+                cells::push_from(qb, query, cells, scope);
+                qb.push(format!(" AND {v} IS NOT NULL GROUP BY 1"));
+            }
+            qb.push(") GROUP BY v");
+        });
     }
     qb.push(")");
     qb

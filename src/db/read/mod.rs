@@ -5,6 +5,7 @@
 //! `routes/` parses a request into a [`ListQuery`] and renders what comes back; it holds no SQL.
 
 pub mod answers;
+pub mod cells;
 pub mod counts;
 pub mod enterprises;
 pub mod facets;

@@ -101,7 +101,7 @@ fn push_from(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery, f: &From, cou
 }
 
 /// Pushes ` AND (sql)` with each `?` bound as `kind` says; several values are OR-ed.
-fn push_condition(
+pub(super) fn push_condition(
     qb: &mut QueryBuilder<'_, Sqlite>,
     sql: &str,
     kind: FilterKind,
@@ -232,6 +232,13 @@ pub fn count_query(query: &ListQuery, prefix: &str) -> QueryBuilder<'static, Sql
 }
 
 fn push_count(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
+    // A total over a region's facts about an indicator is the sum of a few hundred counts
+    // kept per region instead of a walk over tens of thousands of facts.
+    if let Some(cells) = super::cells::plan(query, []) {
+        qb.push("SELECT COALESCE(SUM(m.n), 0)");
+        super::cells::push_from(qb, query, cells, super::cells::Scope::Selected);
+        return;
+    }
     let f = from(query);
     qb.push("SELECT COUNT(*) FROM ");
     push_from(qb, query, &f, true);
@@ -294,7 +301,9 @@ pub fn push_page_tail(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
     }
     let dir = direction(query);
     qb.push(format!(" ORDER BY {expr} {dir}, {} {dir} LIMIT ", f.id));
-    qb.push_bind(query.limit + 1);
+    // `limit=0` asks for the total and facets alone, with no page to follow, so no row is
+    // picked (the first row in order can take a sort of every matching row to find).
+    qb.push_bind(if query.limit == 0 { 0 } else { query.limit + 1 });
 }
 
 /// The JSON object of an item with these fields.

@@ -1,0 +1,79 @@
+-- Figures kept as facts are written, so that a dashboard's answer over a province (how its
+-- facts about revenue split by kind and period, or add up per prefecture) reads a few hundred
+-- cells instead of every one of the province's facts. A cell holds the count, sum, least and
+-- greatest value of the metrics that share all of its key: a region at or above the metric's
+-- own (`own` is 1 when it is the metric's own region), the indicator, kind, unit, qualifier
+-- and period. Periods are kept as written ('' for none), with the years they span, so the
+-- metrics list's own period, from and to conditions apply to a cell unchanged.
+CREATE TABLE metric_cells (
+    ancestor    TEXT NOT NULL,
+    indicator   TEXT NOT NULL,
+    own         INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    unit        TEXT NOT NULL,
+    qualifier   TEXT NOT NULL,
+    period      TEXT NOT NULL,
+    period_from INTEGER,
+    period_to   INTEGER,
+    n           INTEGER NOT NULL,
+    total       REAL NOT NULL,
+    least       REAL NOT NULL,
+    most        REAL NOT NULL,
+    PRIMARY KEY (ancestor, indicator, own, kind, unit, qualifier, period)
+) STRICT, WITHOUT ROWID;
+
+-- The same figures without the period, a sixth or less of the cells: what an answer reads
+-- when neither its filters nor its groups look at the period.
+CREATE TABLE metric_totals (
+    ancestor  TEXT NOT NULL,
+    indicator TEXT NOT NULL,
+    own       INTEGER NOT NULL,
+    kind      TEXT NOT NULL,
+    unit      TEXT NOT NULL,
+    qualifier TEXT NOT NULL,
+    n         INTEGER NOT NULL,
+    total     REAL NOT NULL,
+    least     REAL NOT NULL,
+    most      REAL NOT NULL,
+    PRIMARY KEY (ancestor, indicator, own, kind, unit, qualifier)
+) STRICT, WITHOUT ROWID;
+
+-- The (region, indicator) pairs whose figures a removed, changed or moved metric left out of
+-- date. The write that marked them works them out again from `metric_regions` before it
+-- commits (src/db/metric_cells.rs), so a reader never sees a pair here: a least or greatest
+-- value cannot be taken back one metric at a time, and a sum taken back drifts.
+CREATE TABLE metric_cells_stale (
+    ancestor  TEXT NOT NULL,
+    indicator TEXT NOT NULL,
+    PRIMARY KEY (ancestor, indicator)
+) STRICT, WITHOUT ROWID;
+
+-- A new metric is added into the cells of each region at or above its own.
+CREATE TRIGGER metric_cells_insert AFTER INSERT ON metrics BEGIN
+    INSERT INTO metric_cells (ancestor, indicator, own, kind, unit, qualifier, period,
+                              period_from, period_to, n, total, least, most)
+    SELECT ancestor, new.indicator, ancestor = new.region_id, new.kind, new.unit, new.qualifier,
+           COALESCE(new.period, ''), new.period_from, new.period_to, 1, new.value, new.value,
+           new.value
+      FROM region_closure WHERE descendant = new.region_id
+        ON CONFLICT DO UPDATE SET n = n + 1, total = total + excluded.total,
+           least = MIN(least, excluded.least), most = MAX(most, excluded.most);
+    INSERT INTO metric_totals (ancestor, indicator, own, kind, unit, qualifier, n, total, least, most)
+    SELECT ancestor, new.indicator, ancestor = new.region_id, new.kind, new.unit, new.qualifier,
+           1, new.value, new.value, new.value
+      FROM region_closure WHERE descendant = new.region_id
+        ON CONFLICT DO UPDATE SET n = n + 1, total = total + excluded.total,
+           least = MIN(least, excluded.least), most = MAX(most, excluded.most);
+END;
+
+CREATE TRIGGER metric_cells_delete AFTER DELETE ON metrics BEGIN
+    INSERT OR IGNORE INTO metric_cells_stale (ancestor, indicator)
+    SELECT ancestor, old.indicator FROM region_closure WHERE descendant = old.region_id;
+END;
+
+CREATE TRIGGER metric_cells_update AFTER UPDATE OF region_id, indicator, value, unit, qualifier,
+    kind, period, period_from, period_to ON metrics BEGIN
+    INSERT OR IGNORE INTO metric_cells_stale (ancestor, indicator)
+    SELECT ancestor, old.indicator FROM region_closure WHERE descendant = old.region_id
+    UNION SELECT ancestor, new.indicator FROM region_closure WHERE descendant = new.region_id;
+END;

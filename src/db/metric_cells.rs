@@ -1,0 +1,131 @@
+//! The figures kept as facts are written (migration `0006`): count, sum, least and greatest
+//! value per region (at or above a metric's own), indicator, kind, unit, qualifier and period,
+//! and the same without the period. Answers whose filters and groups stay within those fields
+//! read them instead of the facts (see `read::cells`).
+//!
+//! A new metric is added in by its trigger. A removed, changed or moved one only marks its
+//! (region, indicator) pairs stale, and [`settle`] works those out again from the metrics
+//! before the write commits: every write that can remove, change or move a metric ends with it.
+
+use sqlx::{SqliteConnection, SqlitePool};
+
+/// Names how the tables are filled; a database whose `settings` name another (or none) has
+/// them filled on start, and a read-only replica refuses it until then.
+pub const VERSION: &str = "cells-1";
+
+/// The grouped columns of a cell, in key order, as computed from metrics `m` under the
+/// ancestor `a`.
+const CELL_OF: &str = "a.ancestor, m.indicator, a.ancestor = m.region_id, m.kind, m.unit, \
+    m.qualifier, COALESCE(m.period, ''), MIN(m.period_from), MIN(m.period_to), COUNT(*), \
+    SUM(m.value), MIN(m.value), MAX(m.value)";
+
+const TOTALS_OF_CELLS: &str = "INSERT INTO metric_totals
+    (ancestor, indicator, own, kind, unit, qualifier, n, total, least, most)
+    SELECT ancestor, indicator, own, kind, unit, qualifier, SUM(n), SUM(total), MIN(least),
+           MAX(most)
+      FROM metric_cells";
+
+/// Fills both tables from the metrics and the closure, in key order so SQLite appends.
+pub async fn fill(conn: &mut SqliteConnection) -> Result<u64, sqlx::Error> {
+    for table in ["metric_cells", "metric_totals", "metric_cells_stale"] {
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(&mut *conn)
+            .await?;
+    }
+    let filled = sqlx::query(&format!(
+        "INSERT INTO metric_cells SELECT {CELL_OF}
+           FROM metrics m JOIN region_closure a ON a.descendant = m.region_id
+          GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7"
+    ))
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    sqlx::query(&format!(
+        "{TOTALS_OF_CELLS} GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6"
+    ))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ('metric_cells', ?)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(VERSION)
+    .execute(&mut *conn)
+    .await?;
+    Ok(filled)
+}
+
+/// Fills the tables once, in one transaction, when the database does not say they are filled,
+/// and settles what a write from another program may have left stale.
+pub async fn ensure(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    if is_filled(&mut tx).await? {
+        settle(&mut tx).await?;
+    } else {
+        let cells = fill(&mut tx).await?;
+        tracing::info!(cells, "figures per region and indicator filled");
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn is_filled(conn: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
+    let filled: Option<String> =
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'metric_cells'")
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(filled.as_deref() == Some(VERSION))
+}
+
+/// Works out again the cells of every stale (region, indicator) pair from the metrics filed
+/// under that region, then clears the marks. Costs nothing when no pair is stale.
+pub async fn settle(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+    let stale: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM metric_cells_stale)")
+        .fetch_one(&mut *conn)
+        .await?;
+    if !stale {
+        return Ok(());
+    }
+    const STALE: &str = "(ancestor, indicator) IN (SELECT ancestor, indicator FROM metric_cells_stale)";
+    for table in ["metric_cells", "metric_totals"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE {STALE}"))
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query(&format!(
+        "INSERT INTO metric_cells SELECT {CELL_OF}
+           FROM metric_cells_stale s
+           JOIN metric_regions a ON a.ancestor = s.ancestor AND a.indicator = s.indicator
+           JOIN metrics m ON m.id = a.id
+          GROUP BY 1, 2, 3, 4, 5, 6, 7"
+    ))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(&format!(
+        "{TOTALS_OF_CELLS} WHERE {STALE} GROUP BY 1, 2, 3, 4, 5, 6"
+    ))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM metric_cells_stale")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Marks stale the pairs of every region that gains or loses a descendant holding metrics
+/// when the closure changes from `main.region_closure` to `temp.closure_next`.
+pub async fn mark_moved(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT OR IGNORE INTO metric_cells_stale (ancestor, indicator)
+         SELECT DISTINCT p.ancestor, m.indicator
+           FROM (SELECT * FROM (SELECT ancestor, descendant FROM main.region_closure
+                                EXCEPT SELECT ancestor, descendant FROM temp.closure_next)
+                 UNION ALL
+                 SELECT * FROM (SELECT ancestor, descendant FROM temp.closure_next
+                                EXCEPT SELECT ancestor, descendant FROM main.region_closure)) p
+           JOIN metrics m ON m.region_id = p.descendant",
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
