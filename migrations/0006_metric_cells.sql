@@ -1,10 +1,13 @@
 -- Figures kept as facts are written, so that a dashboard's answer over a province (how its
 -- facts about revenue split by kind and period, or add up per prefecture) reads a few hundred
 -- cells instead of every one of the province's facts. A cell holds the count, sum, least and
--- greatest value of the metrics that share all of its key: a region at or above the metric's
--- own (`own` is 1 when it is the metric's own region), the indicator, kind, unit, qualifier
--- and period. Periods are kept as written ('' for none), with the years they span, so the
--- metrics list's own period, from and to conditions apply to a cell unchanged.
+-- greatest value of the metrics that share all of its key: a region, the indicator, kind,
+-- unit, qualifier and period. Each region has two sets of cells: with `own` 0 they hold every
+-- metric at or below the region, with `own` 1 only the metrics of the region itself, which
+-- is what an answer grouped by each fact's own region reads. Periods are kept as written ('' for
+-- none), with the years they span, so the metrics list's own period, from and to conditions
+-- apply to a cell unchanged; they come right after `own` in the key, so figures per period
+-- are read in order, with no sort.
 CREATE TABLE metric_cells (
     ancestor    TEXT NOT NULL,
     indicator   TEXT NOT NULL,
@@ -19,7 +22,7 @@ CREATE TABLE metric_cells (
     total       REAL NOT NULL,
     least       REAL NOT NULL,
     most        REAL NOT NULL,
-    PRIMARY KEY (ancestor, indicator, own, kind, unit, qualifier, period)
+    PRIMARY KEY (ancestor, indicator, own, period, kind, unit, qualifier)
 ) STRICT, WITHOUT ROWID;
 
 -- The same figures without the period, a sixth or less of the cells: what an answer reads
@@ -48,20 +51,25 @@ CREATE TABLE metric_cells_stale (
     PRIMARY KEY (ancestor, indicator)
 ) STRICT, WITHOUT ROWID;
 
--- A new metric is added into the cells of each region at or above its own.
+-- A new metric is added into the cells of each region at or above its own, and into the own
+-- cells of its region.
 CREATE TRIGGER metric_cells_insert AFTER INSERT ON metrics BEGIN
     INSERT INTO metric_cells (ancestor, indicator, own, kind, unit, qualifier, period,
                               period_from, period_to, n, total, least, most)
-    SELECT ancestor, new.indicator, ancestor = new.region_id, new.kind, new.unit, new.qualifier,
+    SELECT ancestor, new.indicator, own, new.kind, new.unit, new.qualifier,
            COALESCE(new.period, ''), new.period_from, new.period_to, 1, new.value, new.value,
            new.value
-      FROM region_closure WHERE descendant = new.region_id
+      FROM (SELECT ancestor, 0 AS own FROM region_closure WHERE descendant = new.region_id
+            UNION ALL SELECT new.region_id, 1)
+     WHERE true
         ON CONFLICT DO UPDATE SET n = n + 1, total = total + excluded.total,
            least = MIN(least, excluded.least), most = MAX(most, excluded.most);
     INSERT INTO metric_totals (ancestor, indicator, own, kind, unit, qualifier, n, total, least, most)
-    SELECT ancestor, new.indicator, ancestor = new.region_id, new.kind, new.unit, new.qualifier,
+    SELECT ancestor, new.indicator, own, new.kind, new.unit, new.qualifier,
            1, new.value, new.value, new.value
-      FROM region_closure WHERE descendant = new.region_id
+      FROM (SELECT ancestor, 0 AS own FROM region_closure WHERE descendant = new.region_id
+            UNION ALL SELECT new.region_id, 1)
+     WHERE true
         ON CONFLICT DO UPDATE SET n = n + 1, total = total + excluded.total,
            least = MIN(least, excluded.least), most = MAX(most, excluded.most);
 END;
@@ -77,3 +85,15 @@ CREATE TRIGGER metric_cells_update AFTER UPDATE OF region_id, indicator, value, 
     SELECT ancestor, old.indicator FROM region_closure WHERE descendant = old.region_id
     UNION SELECT ancestor, new.indicator FROM region_closure WHERE descendant = new.region_id;
 END;
+
+-- Each closure row also names the levels of its two regions, so "the prefectures within
+-- Gansu", "the province above Jinchang" and "the regions with no prefecture above them" are
+-- each one range of an index, with no look-up of every region's row. Kept by the closure
+-- rebuild, which every write of a region runs.
+ALTER TABLE region_closure ADD COLUMN ancestor_level TEXT NOT NULL DEFAULT '';
+ALTER TABLE region_closure ADD COLUMN descendant_level TEXT NOT NULL DEFAULT '';
+UPDATE region_closure
+   SET ancestor_level = (SELECT level FROM regions WHERE id = ancestor),
+       descendant_level = (SELECT level FROM regions WHERE id = descendant);
+CREATE INDEX region_closure_below ON region_closure (ancestor, descendant_level, descendant);
+CREATE INDEX region_closure_above ON region_closure (descendant, ancestor_level, ancestor);

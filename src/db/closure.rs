@@ -37,8 +37,12 @@ pub async fn rebuild(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
         .execute(&mut *conn)
         .await?;
     sqlx::query(
-        "INSERT INTO main.region_closure (ancestor, descendant, depth)
-         SELECT ancestor, descendant, depth FROM temp.closure_next",
+        "INSERT INTO main.region_closure (ancestor, descendant, depth, ancestor_level,
+                                          descendant_level)
+         SELECT n.ancestor, n.descendant, n.depth, a.level, d.level
+           FROM temp.closure_next n
+           JOIN regions a ON a.id = n.ancestor
+           JOIN regions d ON d.id = n.descendant",
     )
     .execute(&mut *conn)
     .await?;

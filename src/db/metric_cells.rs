@@ -13,11 +13,19 @@ use sqlx::{SqliteConnection, SqlitePool};
 /// them filled on start, and a read-only replica refuses it until then.
 pub const VERSION: &str = "cells-1";
 
-/// The grouped columns of a cell, in key order, as computed from metrics `m` under the
-/// ancestor `a`.
-const CELL_OF: &str = "a.ancestor, m.indicator, a.ancestor = m.region_id, m.kind, m.unit, \
-    m.qualifier, COALESCE(m.period, ''), MIN(m.period_from), MIN(m.period_to), COUNT(*), \
-    SUM(m.value), MIN(m.value), MAX(m.value)";
+/// A cell's columns worked out from the metrics `m` under the region `a.ancestor`, `own` being
+/// 0 (every metric at or below the region) or 1 (the region's own, `m.region_id` =
+/// `a.ancestor`), grouped by the cell's key.
+fn cells_of(own: u8) -> String {
+    format!(
+        "SELECT a.ancestor, m.indicator, {own}, m.kind, m.unit, m.qualifier, \
+         COALESCE(m.period, ''), MIN(m.period_from), MIN(m.period_to), COUNT(*), SUM(m.value), \
+         MIN(m.value), MAX(m.value)"
+    )
+}
+
+/// The key columns of a cell as `cells_of` selects them.
+const KEY: &str = "1, 2, 3, 7, 4, 5, 6";
 
 const TOTALS_OF_CELLS: &str = "INSERT INTO metric_totals
     (ancestor, indicator, own, kind, unit, qualifier, n, total, least, most)
@@ -33,9 +41,17 @@ pub async fn fill(conn: &mut SqliteConnection) -> Result<u64, sqlx::Error> {
             .await?;
     }
     let filled = sqlx::query(&format!(
-        "INSERT INTO metric_cells SELECT {CELL_OF}
-           FROM metrics m JOIN region_closure a ON a.descendant = m.region_id
-          GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7"
+        "INSERT INTO metric_cells (ancestor, indicator, own, kind, unit, qualifier, period,
+                                   period_from, period_to, n, total, least, most)
+         SELECT * FROM ({} FROM metrics m JOIN region_closure a ON a.descendant = m.region_id
+                        GROUP BY {KEY}
+                        UNION ALL
+                        {} FROM metrics m JOIN region_closure a
+                                ON a.descendant = m.region_id AND a.ancestor = m.region_id
+                        GROUP BY {KEY})
+          ORDER BY {KEY}",
+        cells_of(0),
+        cells_of(1)
     ))
     .execute(&mut *conn)
     .await?
@@ -86,18 +102,24 @@ pub async fn settle(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     if !stale {
         return Ok(());
     }
-    const STALE: &str = "(ancestor, indicator) IN (SELECT ancestor, indicator FROM metric_cells_stale)";
+    const STALE: &str =
+        "(ancestor, indicator) IN (SELECT ancestor, indicator FROM metric_cells_stale)";
     for table in ["metric_cells", "metric_totals"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE {STALE}"))
             .execute(&mut *conn)
             .await?;
     }
-    sqlx::query(&format!(
-        "INSERT INTO metric_cells SELECT {CELL_OF}
-           FROM metric_cells_stale s
+    const STALE_METRICS: &str = "FROM metric_cells_stale s
            JOIN metric_regions a ON a.ancestor = s.ancestor AND a.indicator = s.indicator
-           JOIN metrics m ON m.id = a.id
-          GROUP BY 1, 2, 3, 4, 5, 6, 7"
+           JOIN metrics m ON m.id = a.id";
+    sqlx::query(&format!(
+        "INSERT INTO metric_cells (ancestor, indicator, own, kind, unit, qualifier, period,
+                                   period_from, period_to, n, total, least, most)
+         {} {STALE_METRICS} GROUP BY {KEY}
+         UNION ALL
+         {} {STALE_METRICS} WHERE m.region_id = a.ancestor GROUP BY {KEY}",
+        cells_of(0),
+        cells_of(1)
     ))
     .execute(&mut *conn)
     .await?;

@@ -303,8 +303,8 @@ pub async fn breakdown(
                 // region filter and facets count it; rows whose region lies above the level
                 // have none and form the group whose region is null.
                 qb.push(
-                    " LEFT JOIN (SELECT c.descendant, c.ancestor FROM region_closure c \
-                     JOIN regions lr ON lr.id = c.ancestor WHERE lr.level = ",
+                    " LEFT JOIN (SELECT descendant, ancestor FROM region_closure \
+                     WHERE ancestor_level = ",
                 );
                 qb.push_bind(level.to_owned());
                 qb.push(format!(") up ON up.descendant = p.g{r}"));
@@ -368,17 +368,20 @@ pub async fn breakdown(
 /// under each region at that level above it, and the own facts of regions with none at or
 /// above them, under a null region.
 fn push_cell_parts(qb: &mut QueryBuilder<'_, Sqlite>, ask: &BreakdownQuery<'_>, cells: Cells) {
-    let scopes = match (ask.by.iter().any(|b| b.name == "region"), ask.level.as_deref()) {
-        (true, Some(level)) => vec![
-            Scope::AtLevel(level),
-            Scope::Up(level),
-            Scope::Above(level),
-        ],
+    let scopes = match (
+        ask.by.iter().any(|b| b.name == "region"),
+        ask.level.as_deref(),
+    ) {
+        (true, Some(level)) => vec![Scope::AtLevel(level), Scope::Up(level), Scope::Above(level)],
         (true, None) => vec![Scope::Own],
         (false, _) => vec![Scope::Selected],
     };
     for (j, scope) in scopes.into_iter().enumerate() {
-        qb.push(if j == 0 { "SELECT " } else { " UNION ALL SELECT " });
+        qb.push(if j == 0 {
+            "SELECT "
+        } else {
+            " UNION ALL SELECT "
+        });
         for (i, by) in ask.by.iter().enumerate() {
             let sql = match by.name {
                 "region" => scope.region(),

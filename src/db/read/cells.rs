@@ -77,6 +77,15 @@ pub fn value(field: &str) -> &'static str {
         .map_or("NULL", |(_, sql)| sql)
 }
 
+/// A facet's value in the cells `m` and the condition that it has one. The period is grouped
+/// as stored, so cells read in key order need no sort.
+pub fn facet_value(field: &str) -> (&'static str, &'static str) {
+    match field {
+        "period" => ("m.period", "m.period <> ''"),
+        other => (value(other), "1"),
+    }
+}
+
 /// Which cells a part of an answer reads, each fact of the request in exactly one of them
 /// (or, rolled up to a level, once under each of its regions at that level).
 #[derive(Debug, Clone, Copy)]
@@ -113,16 +122,15 @@ pub fn push_from(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery, cells: Ce
         .iter()
         .find(|(f, _)| f.param == "region")
         .map(|(_, v)| v.values()[0].text());
-    // The regions of the selection (the one filtered on and those below it), each `d`, with
-    // the condition left open for more.
-    let d = if region.is_some() { "d.descendant" } else { "d.id" };
+    // The regions of the selection: the one filtered on and those below it.
     let push_within = |qb: &mut QueryBuilder<'_, Sqlite>| match &region {
         Some(region) => {
-            qb.push("(SELECT d.descendant FROM region_closure d WHERE d.ancestor = ");
+            qb.push("(SELECT descendant FROM region_closure WHERE ancestor = ");
             qb.push_bind(region.clone());
+            qb.push(")");
         }
         None => {
-            qb.push("(SELECT d.id FROM regions d WHERE 1 = 1");
+            qb.push("(SELECT id FROM regions)");
         }
     };
     match scope {
@@ -130,22 +138,24 @@ pub fn push_from(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery, cells: Ce
             if let Scope::Up(level) = scope {
                 // No region filter selects every top region, which has nothing above it.
                 qb.push(
-                    " CROSS JOIN (SELECT rc.ancestor FROM region_closure rc \
-                     JOIN regions lr ON lr.id = rc.ancestor \
-                     WHERE rc.ancestor <> rc.descendant AND lr.level = ",
+                    " CROSS JOIN (SELECT ancestor FROM region_closure \
+                     WHERE descendant = ",
                 );
-                qb.push_bind(level.to_owned());
-                qb.push(" AND rc.descendant = ");
                 qb.push_bind(region.clone());
-                qb.push(") up");
+                qb.push(" AND ancestor_level = ");
+                qb.push_bind(level.to_owned());
+                qb.push(" AND ancestor <> descendant) up");
             }
             match &region {
                 Some(region) => {
-                    qb.push(" WHERE m.ancestor = ");
+                    qb.push(" WHERE m.own = 0 AND m.ancestor = ");
                     qb.push_bind(region.clone());
                 }
                 None => {
-                    qb.push(" WHERE m.ancestor IN (SELECT id FROM regions WHERE parent_id IS NULL)");
+                    qb.push(
+                        " WHERE m.own = 0 AND m.ancestor IN \
+                         (SELECT id FROM regions WHERE parent_id IS NULL)",
+                    );
                 }
             }
         }
@@ -153,22 +163,38 @@ pub fn push_from(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery, cells: Ce
         Scope::Own => {
             qb.push(" WHERE m.own = 1 AND m.ancestor IN ");
             push_within(qb);
-            qb.push(")");
         }
         Scope::AtLevel(level) => {
-            qb.push(" WHERE m.ancestor IN ");
-            push_within(qb);
-            qb.push(format!(" AND {d} IN (SELECT id FROM regions WHERE level = "));
+            qb.push(" WHERE m.own = 0 AND m.ancestor IN ");
+            match &region {
+                Some(region) => {
+                    qb.push("(SELECT descendant FROM region_closure WHERE ancestor = ");
+                    qb.push_bind(region.clone());
+                    qb.push(" AND descendant_level = ");
+                }
+                None => {
+                    qb.push("(SELECT id FROM regions WHERE level = ");
+                }
+            }
             qb.push_bind(level.to_owned());
-            qb.push("))");
+            qb.push(")");
         }
         Scope::Above(level) => {
             qb.push(" WHERE m.own = 1 AND m.ancestor IN ");
-            push_within(qb);
+            let d = match &region {
+                Some(region) => {
+                    qb.push("(SELECT d.descendant FROM region_closure d WHERE d.ancestor = ");
+                    qb.push_bind(region.clone());
+                    "d.descendant"
+                }
+                None => {
+                    qb.push("(SELECT d.id FROM regions d WHERE 1 = 1");
+                    "d.id"
+                }
+            };
             qb.push(format!(
-                " AND NOT EXISTS (SELECT 1 FROM region_closure rc \
-                 JOIN regions lr ON lr.id = rc.ancestor \
-                 WHERE rc.descendant = {d} AND lr.level = "
+                " AND NOT EXISTS (SELECT 1 FROM region_closure u \
+                 WHERE u.descendant = {d} AND u.ancestor_level = "
             ));
             qb.push_bind(level.to_owned());
             qb.push("))");

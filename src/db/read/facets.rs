@@ -248,7 +248,9 @@ fn facets_query(query: &ListQuery, request: &FacetRequest) -> QueryBuilder<'stat
         };
         let level = request.level.as_deref().filter(|_| facet.region);
         push_arm(&mut qb, request, i, facet, level, |qb| {
-            qb.push(format!("SELECT v, COUNT(*) AS n FROM ({values}) GROUP BY v"));
+            qb.push(format!(
+                "SELECT v, COUNT(*) AS n FROM ({values}) GROUP BY v"
+            ));
         });
     }
     qb.push(")");
@@ -279,7 +281,7 @@ fn push_arm(
             push_counts(qb);
             qb.push(
                 ") f CROSS JOIN region_closure rc ON rc.descendant = f.v \
-                 CROSS JOIN regions lr ON lr.id = rc.ancestor WHERE lr.level = ",
+                 WHERE rc.ancestor_level = ",
             );
             qb.push_bind(level.to_owned());
             qb.push(" GROUP BY rc.ancestor");
@@ -316,15 +318,15 @@ fn facets_from_cells(
         push_arm(&mut qb, request, i, facet, None, |qb| {
             qb.push("SELECT v, SUM(n) AS n FROM (");
             for (j, scope) in scopes.into_iter().enumerate() {
-                let v = if facet.region {
-                    scope.region()
+                let (v, present) = if facet.region {
+                    (scope.region(), "1")
                 } else {
-                    cells::value(facet.name)
+                    cells::facet_value(facet.name)
                 };
                 qb.push(if j == 0 { "" } else { " UNION ALL " });
                 qb.push(format!("SELECT {v} AS v, SUM(m.n) AS n"));
                 cells::push_from(qb, query, cells, scope);
-                qb.push(format!(" AND {v} IS NOT NULL GROUP BY 1"));
+                qb.push(format!(" AND {present} GROUP BY {v}"));
             }
             qb.push(") GROUP BY v");
         });
