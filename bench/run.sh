@@ -184,7 +184,10 @@ bench_db() { # label db [cache bytes: 0 measures every request reaching SQLite]
     hwm=$(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$SERVICE_PID/status")
     rss=$(awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$SERVICE_PID/status")
     eval "MEM_${label}='peak ${hwm} MB, ${rss} MB after the run'"
-    eval "ROWS_${label}='filter matches $total metrics; deep page after $skipped rows'"
+    # What the fixed series URL answers: its cost grows with the points on the page.
+    local series_size
+    series_size=$(curl -sf "http://$ADDR${urls[series]}" | json '"%d series, %d points, %d bytes" % (len(d["data"]), d["meta"]["points"], len(json.dumps(d, ensure_ascii=False).encode()))')
+    eval "ROWS_${label}='filter matches $total metrics; deep page after $skipped rows; first series page $series_size'"
     stop_service
 }
 

@@ -97,3 +97,10 @@ UPDATE region_closure
        descendant_level = (SELECT level FROM regions WHERE id = descendant);
 CREATE INDEX region_closure_below ON region_closure (ancestor, descendant_level, descendant);
 CREATE INDEX region_closure_above ON region_closure (descendant, ancestor_level, ancestor);
+
+-- Series in key order, region first: a page of series over a province walks the province's
+-- regions in order and each one's facts of an indicator by subject and unit, and stops at the
+-- page's end, instead of reading every fact and sorting them. It also holds every column a
+-- point shows, so the points of a series are one range of it and no fact's row is read.
+CREATE INDEX metrics_series ON metrics (region_id, indicator, subject_type, subject_id, unit,
+    period, kind, qualifier, value, value_max, id, source_id);

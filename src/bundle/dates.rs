@@ -4,27 +4,38 @@
 pub type PartialDate = (u16, u8, u8);
 
 pub fn parse_partial_date(s: &str) -> Option<PartialDate> {
-    let parts: Vec<&str> = s.split('-').collect();
-    let number = |p: &str, len: usize| -> Option<u16> {
-        (p.len() == len && p.bytes().all(|b| b.is_ascii_digit())).then(|| p.parse().ok())?
+    // Read from the bytes, with no allocation: a page of series parses two periods for each
+    // of thousands of points.
+    let b = s.as_bytes();
+    let number = |part: &[u8]| -> Option<u16> {
+        part.iter().try_fold(0u16, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u16::from(c - b'0'))
+        })
     };
-    let year = number(parts.first()?, 4)?;
+    let (year, rest) = (b.get(..4)?, &b[4..]);
+    let year = number(year)?;
     if !(1800..=2200).contains(&year) {
         return None;
     }
-    let month = match parts.get(1) {
-        Some(p) => u8::try_from(number(p, 2)?)
-            .ok()
-            .filter(|m| (1..=12).contains(m))?,
-        None => 0,
+    // Each further part is a dash and two digits.
+    let part = |rest: &[u8]| -> Option<u8> {
+        match rest {
+            [b'-', a, b, ..] => u8::try_from(number(&[*a, *b])?).ok(),
+            _ => None,
+        }
     };
-    let day = match parts.get(2) {
-        Some(p) => u8::try_from(number(p, 2)?)
-            .ok()
-            .filter(|d| *d >= 1 && *d <= days_in_month(year, month))?,
-        None => 0,
+    let (month, rest) = match rest {
+        [] => return Some((year, 0, 0)),
+        _ => (part(rest).filter(|m| (1..=12).contains(m))?, &rest[3..]),
     };
-    (parts.len() <= 3).then_some((year, month, day))
+    match rest {
+        [] => Some((year, month, 0)),
+        [_, _, _] => {
+            let day = part(rest).filter(|d| *d >= 1 && *d <= days_in_month(year, month))?;
+            Some((year, month, day))
+        }
+        _ => None,
+    }
 }
 
 fn days_in_month(year: u16, month: u8) -> u8 {
@@ -51,6 +62,13 @@ pub fn period_years(s: &str) -> Option<(u16, u16)> {
 /// The first and last day a period covers, as ISO dates: a chart places a point by these, so
 /// every form (`2022`, `2022-03`, `2022-03-15`, `2021/2022`) is put on one time axis.
 pub fn period_bounds(s: &str) -> Option<(String, String)> {
+    let (first, last) = period_days(s)?;
+    let text = |d| String::from_utf8_lossy(&iso(d)).into_owned();
+    Some((text(first), text(last)))
+}
+
+/// The first and last day of a period as (year, month, day), or None when it is malformed.
+pub fn period_days(s: &str) -> Option<(PartialDate, PartialDate)> {
     let (a, b) = s.split_once('/').unwrap_or((s, s));
     let (y1, m1, d1) = parse_partial_date(a)?;
     let (y2, m2, d2) = parse_partial_date(b)?;
@@ -62,8 +80,26 @@ pub fn period_bounds(s: &str) -> Option<(String, String)> {
         d2
     };
     let last = (y2, last_month, last_day);
-    let iso = |(y, m, d): (u16, u8, u8)| format!("{y:04}-{m:02}-{d:02}");
-    (first <= last).then(|| (iso(first), iso(last)))
+    (first <= last).then_some((first, last))
+}
+
+/// A whole date as `YYYY-MM-DD`, written digit by digit: a page of series writes two for each
+/// of thousands of points, and the formatting machinery costs several times the parsing.
+pub fn iso((y, m, d): PartialDate) -> [u8; 10] {
+    let digit = |n: u16| b'0' + (n % 10) as u8;
+    let (m, d) = (u16::from(m), u16::from(d));
+    [
+        digit(y / 1000),
+        digit(y / 100),
+        digit(y / 10),
+        digit(y),
+        b'-',
+        digit(m / 10),
+        digit(m),
+        b'-',
+        digit(d / 10),
+        digit(d),
+    ]
 }
 
 #[cfg(test)]

@@ -24,11 +24,13 @@ type Callback =
     unsafe extern "C" fn(*mut ffi::sqlite3_context, c_int, *mut *mut ffi::sqlite3_value);
 
 /// Name, number of arguments (-1: any) and implementation of each function.
-const FUNCTIONS: [(&CStr, c_int, Callback); 4] = [
+const FUNCTIONS: [(&CStr, c_int, Callback); 6] = [
     (c"fact_number", 1, number),
     (c"fact_csv", -1, csv_row),
     (c"fact_around", 2, around),
     (c"fact_snippet", 2, snippet),
+    (c"fact_period_start", 1, period_start),
+    (c"fact_period_end", 1, period_end),
 ];
 
 /// Registers the functions on one connection.
@@ -170,6 +172,40 @@ unsafe extern "C" fn number(
             _ => Out::Null,
         })
     }
+}
+
+/// The first or last day a period covers, as `YYYY-MM-DD`; NULL for none or one that does not
+/// parse. The same rule as the bundle's own (`bundle::dates::period_bounds`), so a series is
+/// put in time order, with its bounds, inside the statement that reads it.
+fn period_bound(a: &[Arg<'_>], last: bool) -> Out {
+    let Some(Arg::Text(text)) = a.first() else {
+        return Out::Null;
+    };
+    use crate::bundle::dates::{iso, period_days};
+    match std::str::from_utf8(text).ok().and_then(period_days) {
+        Some((first, end)) => Out::Text(iso(if last { end } else { first }).to_vec()),
+        None => Out::Null,
+    }
+}
+
+/// `fact_period_start(period)`: see [`period_bound`].
+unsafe extern "C" fn period_start(
+    ctx: *mut ffi::sqlite3_context,
+    n: c_int,
+    argv: *mut *mut ffi::sqlite3_value,
+) {
+    // SAFETY: called by SQLite with its own arguments.
+    unsafe { answer(ctx, n, argv, |a| period_bound(a, false)) }
+}
+
+/// `fact_period_end(period)`: see [`period_bound`].
+unsafe extern "C" fn period_end(
+    ctx: *mut ffi::sqlite3_context,
+    n: c_int,
+    argv: *mut *mut ffi::sqlite3_value,
+) {
+    // SAFETY: called by SQLite with its own arguments.
+    unsafe { answer(ctx, n, argv, |a| period_bound(a, true)) }
 }
 
 /// One CSV cell: NULL is empty, numbers as in JSON, text as it is.

@@ -36,10 +36,22 @@ const FIELDS: &[(&str, &str)] = &[
     ("period", "NULLIF(m.period, '')"),
 ];
 
+/// True while no figures wait to be worked out again. Every write of this program settles
+/// them before it commits, but another program's write may leave some stale until the next
+/// start; a statement reading figures asks this and reads the facts instead when it is false.
+pub const FRESH: &str = "NOT EXISTS (SELECT 1 FROM metric_cells_stale)";
+
 /// Which table of figures answers a request.
 #[derive(Debug, Clone, Copy)]
 pub struct Cells {
     table: &'static str,
+}
+
+impl Cells {
+    /// The figures that keep the period.
+    pub const PERIODS: Cells = Cells {
+        table: "metric_cells",
+    };
 }
 
 /// The table that answers a metrics request grouped by `fields`, or `None` when the facts

@@ -198,13 +198,29 @@ pub struct FacetCounts {
 /// facet's counts are one arm of a `UNION ALL`, labelled after its largest values are kept.
 /// The answer is one JSON array of `[facet index, value, count, label_zh, label_en]`.
 fn facets_query(query: &ListQuery, request: &FacetRequest) -> QueryBuilder<'static, Sqlite> {
-    if let Some(cells) = cells::plan(query, request.facets.iter().map(|f| f.name)) {
-        return facets_from_cells(query, request, cells);
-    }
     let mut qb = QueryBuilder::new("");
-    push_with(&mut qb, query);
+    match cells::plan(query, request.facets.iter().map(|f| f.name)) {
+        Some(cells) => {
+            qb.push(format!("SELECT CASE WHEN {} THEN (", cells::FRESH));
+            push_facets_from_cells(&mut qb, query, request, cells);
+            qb.push(") ELSE (");
+            push_facets_of_rows(&mut qb, query, request);
+            qb.push(") END");
+        }
+        None => push_facets_of_rows(&mut qb, query, request),
+    }
+    qb
+}
+
+/// Pushes the statement counting the facets over the selected rows themselves.
+fn push_facets_of_rows(
+    qb: &mut QueryBuilder<'static, Sqlite>,
+    query: &ListQuery,
+    request: &FacetRequest,
+) {
+    push_with(qb, query);
     qb.push(", sel AS MATERIALIZED (");
-    push_matching_ids(&mut qb, query);
+    push_matching_ids(qb, query);
     qb.push(")");
     let mut tables: Vec<&str> = Vec::new();
     for facet in &request.facets {
@@ -247,14 +263,13 @@ fn facets_query(query: &ListQuery, request: &FacetRequest) -> QueryBuilder<'stat
             ),
         };
         let level = request.level.as_deref().filter(|_| facet.region);
-        push_arm(&mut qb, request, i, facet, level, |qb| {
+        push_arm(qb, request, i, facet, level, |qb| {
             qb.push(format!(
                 "SELECT v, COUNT(*) AS n FROM ({values}) GROUP BY v"
             ));
         });
     }
     qb.push(")");
-    qb
 }
 
 /// Pushes one facet's arm of the compound statement: the counts `push_counts` gives (columns
@@ -296,14 +311,13 @@ fn push_arm(
 /// The same answer as [`facets_query`], added up from the figures kept per region (see
 /// `cells`): each arm sums the counts of the cells the request selects, from the smaller
 /// table when neither the arm nor the filters look at the period.
-fn facets_from_cells(
+fn push_facets_from_cells(
+    qb: &mut QueryBuilder<'static, Sqlite>,
     query: &ListQuery,
     request: &FacetRequest,
     all: Cells,
-) -> QueryBuilder<'static, Sqlite> {
-    let mut qb = QueryBuilder::new(
-        "SELECT json_group_array(json_array(facet, v, n, label_zh, label_en)) FROM (",
-    );
+) {
+    qb.push("SELECT json_group_array(json_array(facet, v, n, label_zh, label_en)) FROM (");
     for (i, facet) in request.facets.iter().enumerate() {
         qb.push(if i == 0 { "" } else { " UNION ALL " });
         let cells = cells::plan(query, [facet.name]).unwrap_or(all);
@@ -315,7 +329,7 @@ fn facets_from_cells(
             (true, None) => vec![Scope::Own],
             (false, _) => vec![Scope::Selected],
         };
-        push_arm(&mut qb, request, i, facet, None, |qb| {
+        push_arm(qb, request, i, facet, None, |qb| {
             qb.push("SELECT v, SUM(n) AS n FROM (");
             for (j, scope) in scopes.into_iter().enumerate() {
                 let (v, present) = if facet.region {
@@ -332,7 +346,6 @@ fn facets_from_cells(
         });
     }
     qb.push(")");
-    qb
 }
 
 /// The facets of one answer, in the order asked, serialized as one object keyed by field.

@@ -235,10 +235,21 @@ fn push_count(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
     // A total over a region's facts about an indicator is the sum of a few hundred counts
     // kept per region instead of a walk over tens of thousands of facts.
     if let Some(cells) = super::cells::plan(query, []) {
-        qb.push("SELECT COALESCE(SUM(m.n), 0)");
+        qb.push(format!(
+            "SELECT CASE WHEN {} THEN (SELECT COALESCE(SUM(m.n), 0)",
+            super::cells::FRESH
+        ));
         super::cells::push_from(qb, query, cells, super::cells::Scope::Selected);
+        qb.push(") ELSE (");
+        push_count_of_rows(qb, query);
+        qb.push(") END");
         return;
     }
+    push_count_of_rows(qb, query);
+}
+
+/// Pushes the statement counting the rows themselves.
+fn push_count_of_rows(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
     let f = from(query);
     qb.push("SELECT COUNT(*) FROM ");
     push_from(qb, query, &f, true);
