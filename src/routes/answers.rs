@@ -55,7 +55,7 @@ pub struct BreakdownGroup {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct BreakdownMeta {
-    /// Metrics over all groups: the list's total for the same filters.
+    /// Metrics selected: the list's total for the same filters.
     pub total: i64,
     pub groups: usize,
     pub by: Vec<String>,

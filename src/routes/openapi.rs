@@ -619,8 +619,9 @@ fn add_answers(paths: PathsBuilder) -> PathsBuilder {
         .parameter(query_param(
             "level",
             string_schema(Some(crate::bundle::model::REGION_LEVELS), "a region level"),
-            "With by=region, groups each metric under its region's ancestor at this level; \
-             metrics of a region above the level form the group whose region is null.",
+            "With by=region, groups each metric under its region's ancestor at this level \
+             (each of them, for a zone within a zone); metrics of a region with none at this \
+             level form the group whose region is null.",
         ));
     let breakdown = with_metrics_filters(breakdown)
         .response("200", json_ok("The groups.", "Breakdown"))
@@ -637,7 +638,8 @@ fn add_answers(paths: PathsBuilder) -> PathsBuilder {
             "One series per indicator, subject, unit and region, each holding the selected \
              metrics that have a period, in time order (by `period_start`, then `kind`), \
              actuals and targets side by side. Metrics without a period are left out and \
-             counted in `meta.without_period`. Pages hold at most `limit` series.",
+             counted in `meta.without_period`. Series come in order of region, indicator, \
+             subject and unit; pages hold at most `limit` series.",
         ))
         .operation_id(Some("series"))
         .tag("metrics")

@@ -8,12 +8,21 @@ use serde_json::Value;
 
 use crate::helpers::{TestApp, assert_problem, region_tree, seed, spawn_app, spawn_synth_app};
 
-/// What a metric's field is called in `by=`, read from a listed metric.
-fn by_value(metric: &Value, field: &str, rollup: &dyn Fn(&str) -> Option<String>) -> Value {
+/// The values a listed metric has for a field of `by=`: one, or for a region rolled up to a
+/// level each of its regions at that level (a zone may lie within another), or null when it
+/// has none.
+fn by_values(metric: &Value, field: &str, rollup: &dyn Fn(&str) -> Vec<String>) -> Vec<Value> {
     let s = |v: &Value| v.as_str().map(str::to_owned);
     let v = match field {
         "indicator" => s(&metric["indicator"]),
-        "region" => rollup(metric["region_id"].as_str().unwrap()),
+        "region" => {
+            let up = rollup(metric["region_id"].as_str().unwrap());
+            if up.is_empty() {
+                None
+            } else {
+                return up.into_iter().map(Value::from).collect();
+            }
+        }
         "subject" => s(&metric["subject"]["id"]),
         "period" => s(&metric["period"]),
         "kind" => s(&metric["kind"]),
@@ -22,7 +31,7 @@ fn by_value(metric: &Value, field: &str, rollup: &dyn Fn(&str) -> Option<String>
         "source" => s(&metric["source_id"]),
         other => panic!("no by field {other}"),
     };
-    v.map(Value::from).unwrap_or(Value::Null)
+    vec![v.map(Value::from).unwrap_or(Value::Null)]
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -34,30 +43,43 @@ fn close(a: f64, b: f64) -> bool {
 /// group of listed rows mixes units, the 400 naming `by`.
 async fn check_breakdown(app: &TestApp, by: &[&str], level: Option<&str>, filters: &str) -> bool {
     let tree = region_tree(app).await;
-    let rollup = |id: &str| -> Option<String> {
+    // The region itself and each one above it at the level, as the region filter counts it.
+    let rollup = |id: &str| -> Vec<String> {
         let Some(level) = level else {
-            return Some(id.to_owned());
+            return vec![id.to_owned()];
         };
+        let mut found = Vec::new();
         let mut at = Some(id.to_owned());
         while let Some(r) = at {
             if tree[&r].1 == level {
-                return Some(r);
+                found.push(r.clone());
             }
             at = tree[&r].0.clone();
         }
-        None
+        found
     };
     let listed = app.list_all(&format!("/v1/metrics?{filters}")).await;
     let mut groups: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
     for m in &listed {
-        let key: serde_json::Map<String, Value> = by
-            .iter()
-            .map(|f| (f.to_string(), by_value(m, f, &rollup)))
-            .collect();
-        groups
-            .entry(Value::Object(key).to_string())
-            .or_default()
-            .push(m);
+        let mut keys = vec![serde_json::Map::new()];
+        for f in by {
+            keys = keys
+                .into_iter()
+                .flat_map(|key| {
+                    by_values(m, f, &rollup).into_iter().map(move |v| {
+                        let mut key = key.clone();
+                        key.insert(f.to_string(), v);
+                        key
+                    })
+                })
+                .collect();
+        }
+        for key in keys {
+            groups
+                .entry(Value::Object(key).to_string())
+                .or_default()
+                .push(m);
+        }
     }
     let mut url = String::from("/v1/metrics/breakdown?");
     for f in by {
@@ -483,4 +505,108 @@ async fn answers_match_the_list_on_a_synthetic_corpus() {
         check_series(&app, &format!("indicator={id}&region=gansu")).await;
     }
     assert!(check_series(&app, "region=jinchang").await > 0);
+    // Regions rolled up at every level, from every height: the figures kept per region answer
+    // these (and a zone within a zone counts under both), and with a subject type the facts
+    // themselves do; the two must tell the same story.
+    let tree = region_tree(&app).await;
+    let levels: BTreeSet<&str> = tree.values().map(|(_, l)| l.as_str()).collect();
+    let top = app.get_ok("/v1/metrics?limit=0&facet=indicator").await;
+    let indicator = top["meta"]["facets"]["indicator"]["values"][0]["value"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut compared = 0;
+    for level in &levels {
+        for filters in [
+            format!("indicator={indicator}"),
+            format!("indicator={indicator}&region=gansu"),
+            format!("indicator={indicator}&region=jinchang&kind=actual,target"),
+            format!("indicator={indicator}&region=gansu&subject_type=enterprise"),
+        ] {
+            compared += usize::from(
+                check_breakdown(&app, &["region", "unit"], Some(level), &filters).await,
+            );
+        }
+    }
+    assert!(compared >= levels.len() * 2, "only {compared} compared");
+    for filters in [
+        "region=gansu&period=2024",
+        "region=china&from=2023&qualifier=exact",
+        "kind=plan&unit=CNY",
+    ] {
+        check_series(&app, filters).await;
+        check_breakdown(&app, &["period", "unit"], None, filters).await;
+    }
+}
+
+/// Figures another program's write left stale are never read: the answers come from the
+/// facts instead, and they are the same answers.
+#[tokio::test]
+async fn stale_figures_are_not_read() {
+    let (_dir, app) = spawn_synth_app(2_000, 11).await;
+    let urls = [
+        "/v1/metrics?region=gansu&limit=0&facet=kind&facet=period&facet=region&facet_level=prefecture",
+        "/v1/metrics/breakdown?by=region&by=unit&level=prefecture&region=gansu",
+        "/v1/metrics/breakdown?by=kind&by=unit&region=china",
+        "/v1/series?region=gansu&limit=20",
+        "/v1/metrics?region=jinchang&kind=actual&limit=5",
+    ];
+    let mut before = Vec::new();
+    for url in urls {
+        before.push(app.get_ok(url).await);
+    }
+    // A source removed behind the service's back: its metrics' figures are only marked.
+    let source: String = sqlx::query_scalar(
+        "SELECT m.source_id FROM metrics m JOIN region_closure c
+             ON c.descendant = m.region_id AND c.ancestor = 'gansu'
+          WHERE m.source_id LIKE 'synth-%' ORDER BY m.source_id LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query("DELETE FROM sources WHERE id = ?")
+        .bind(&source)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let stale: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM metric_cells_stale")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(stale > 0, "removing {source} marked nothing stale");
+    let total = |v: &Value| v["meta"]["total"].as_i64();
+    let after = app.get_ok(urls[0]).await;
+    let listed = app.list_all("/v1/metrics?region=gansu").await;
+    assert_eq!(total(&after), Some(listed.len() as i64), "{}", urls[0]);
+    assert!(
+        total(&after) < total(&before[0]),
+        "{source} had no metric in Gansu"
+    );
+    let kinds: i64 = after["meta"]["facets"]["kind"]["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["count"].as_i64().unwrap())
+        .sum();
+    assert_eq!(kinds, listed.len() as i64);
+    // Every answer agrees with the list, stale marks and all; and once settled, as the next
+    // start settles them, with the figures current again.
+    for settled in [false, true] {
+        if settled {
+            industry_facts::db::metric_cells::ensure(&app.pool)
+                .await
+                .unwrap();
+            assert_eq!(crate::helpers::miscounted(&app.pool).await, 0);
+            assert_eq!(total(&app.get_ok(urls[0]).await), total(&after));
+        }
+        check_breakdown(
+            &app,
+            &["region", "unit"],
+            Some("prefecture"),
+            "region=gansu",
+        )
+        .await;
+        check_breakdown(&app, &["kind", "unit"], None, "region=china").await;
+        check_series(&app, "region=gansu").await;
+    }
 }

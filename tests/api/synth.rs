@@ -56,6 +56,7 @@ async fn generates_a_valid_varied_corpus_the_service_serves() {
     // The table of metrics by region, filled after the load, holds every metric under its
     // region and each one above it, and its triggers are back to keep it so.
     assert_eq!(crate::helpers::misfiled(&pool).await, 0);
+    assert_eq!(crate::helpers::miscounted(&pool).await, 0);
     assert!(
         scalar(&pool, "SELECT COUNT(*) FROM metric_regions").await
             > scalar(&pool, "SELECT COUNT(*) FROM metrics").await

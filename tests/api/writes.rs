@@ -178,6 +178,8 @@ async fn delete_removes_the_source_and_its_metrics_and_nothing_else() {
         assert_eq!(after[table], before[table], "{table} must stay");
     }
     app.get_ok("/v1/regions/baotou").await;
+    // The figures per region lost exactly those metrics, settled before the write committed.
+    assert_eq!(crate::helpers::miscounted(&app.pool).await, 0);
     assert_problem(
         &app.send(delete("baotou-rare-earth-pilot-base")).await,
         404,

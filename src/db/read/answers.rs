@@ -101,7 +101,7 @@ pub struct Breakdown {
     /// The data version the answer was read at, which a response cache may keep it under.
     pub version: i64,
     pub groups: Vec<String>,
-    /// Rows over all groups: the total the metrics list gives for the same filters.
+    /// The rows selected: the total the metrics list gives for the same filters.
     pub rows: i64,
     pub truncated: bool,
 }
