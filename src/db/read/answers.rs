@@ -439,12 +439,16 @@ pub type SeriesKey = [String; 5];
 /// The columns of a series key, in order, on the metrics `m`.
 const SERIES_KEY: &str = "m.region_id, m.indicator, m.subject_type, m.subject_id, m.unit";
 
-/// One point of a series as JSON, from a metric `m` with its period's first and last day as
-/// `ps` and `pe` (worked out once, then used for the order too), and the order points come in.
-const POINT: &str = "json_object('kind', m.kind, 'metric_id', m.id, 'period', m.period, \
-    'period_end', m.pe, 'period_start', m.ps, 'qualifier', m.qualifier, 'source_id', \
-    m.source_id, 'value', json(fact_number(m.value)), 'value_max', \
-    json(fact_number(m.value_max)))";
+/// One point of a series as JSON text, from a metric `m` with its period's first and last day
+/// as `ps` and `pe` (worked out once, then used for the order too), and the order points come
+/// in. Written as text, with every value quoted by `json_quote` or written by `fact_number`:
+/// thousands of points make a page, and JSON functions would build and parse each one again.
+const POINT: &str = "'{\"kind\":' || json_quote(m.kind) || ',\"metric_id\":' || \
+    json_quote(m.id) || ',\"period\":' || json_quote(m.period) || ',\"period_end\":' || \
+    json_quote(m.pe) || ',\"period_start\":' || json_quote(m.ps) || ',\"qualifier\":' || \
+    json_quote(m.qualifier) || ',\"source_id\":' || json_quote(m.source_id) || \
+    ',\"value\":' || COALESCE(fact_number(m.value), 'null') || ',\"value_max\":' || \
+    COALESCE(fact_number(m.value_max), 'null') || '}'";
 const POINT_ORDER: &str = "m.ps, m.kind, m.pe, m.id";
 /// The columns of a metric a point shows, and its period's bounds.
 const POINT_COLUMNS: &str = "m.id, m.kind, m.period, m.qualifier, m.source_id, m.value, \
@@ -575,10 +579,10 @@ pub async fn series(
         " SELECT (SELECT '[' || COALESCE(group_concat(j, ',' ORDER BY region_id, indicator, \
          subject_type, subject_id, unit), '') || ']' FROM (SELECT k.*, \
          '{\"indicator\":' || json_quote(k.indicator) || ',\"points\":' || (SELECT \
-         json_group_array(",
+         '[' || COALESCE(group_concat(",
     );
     qb.push(format!(
-        "{POINT} ORDER BY {POINT_ORDER}) FROM (SELECT {POINT_COLUMNS} FROM "
+        "{POINT}, ',' ORDER BY {POINT_ORDER}), '') || ']' FROM (SELECT {POINT_COLUMNS} FROM "
     ));
     // A series' points: one range of the covering index, or its facts among those selected.
     match indexed {
