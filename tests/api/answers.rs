@@ -533,6 +533,8 @@ async fn answers_match_the_list_on_a_synthetic_corpus() {
         "region=gansu&period=2024",
         "region=china&from=2023&qualifier=exact",
         "kind=plan&unit=CNY",
+        "region=gansu&min=1000000&max=1000000000000",
+        "region=jinchang&subject_type=enterprise",
     ] {
         check_series(&app, filters).await;
         check_breakdown(&app, &["period", "unit"], None, filters).await;

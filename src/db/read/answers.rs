@@ -466,6 +466,18 @@ pub struct SeriesPage {
     pub points: usize,
 }
 
+/// Whether a page of series is read from `metrics_series` in key order: with no text search,
+/// at most one region, and neither a subject nor a source, whose own indexes find their few
+/// facts sooner than a walk over a region's. Every other filter is a column of that index.
+fn by_index(query: &ListQuery) -> bool {
+    query.q.is_none()
+        && query.filters.iter().all(|(f, v)| match f.param {
+            "region" => v.values().len() == 1,
+            "subject" | "source" => false,
+            _ => true,
+        })
+}
+
 /// Pushes ` AND (key) > (after)` when there is a cursor.
 fn push_after(qb: &mut QueryBuilder<'_, Sqlite>, key: &str, after: Option<&SeriesKey>) {
     if let Some(k) = after {
@@ -508,11 +520,11 @@ pub async fn series(
     let named = named_ids(query);
     let subject = json_object(SUBJECT);
     let mut qb = QueryBuilder::new("");
-    let indexed = cells::plan(query, ["period"]);
+    let indexed = by_index(query);
     // `keys`: the page's series (and the one after it), in order, with their subjects; the
     // facts each series' points come from are `points` below.
     match indexed {
-        Some(_) => {
+        true => {
             let region = query
                 .filters
                 .iter()
@@ -551,7 +563,7 @@ pub async fn series(
             qb.push_bind(limit + 1);
             qb.push(")");
         }
-        None => {
+        false => {
             push_picked(&mut qb, query);
             // Only the columns a point or its series shows: a fact's quote and original
             // text, which can fill pages of their own, are never read.
@@ -585,19 +597,16 @@ pub async fn series(
         "{POINT}, ',' ORDER BY {POINT_ORDER}), '') || ']' FROM (SELECT {POINT_COLUMNS} FROM "
     ));
     // A series' points: one range of the covering index, or its facts among those selected.
-    match indexed {
-        Some(_) => {
-            qb.push("metrics m INDEXED BY metrics_series");
-        }
-        None => {
-            qb.push("facts m");
-        }
-    }
+    qb.push(if indexed {
+        "metrics m INDEXED BY metrics_series"
+    } else {
+        "facts m"
+    });
     qb.push(format!(
         " WHERE ({SERIES_KEY}) = (k.region_id, k.indicator, k.subject_type, k.subject_id, \
          k.unit) AND m.period IS NOT NULL"
     ));
-    if indexed.is_some() {
+    if indexed {
         push_conditions(&mut qb, query);
     }
     qb.push(
@@ -613,24 +622,26 @@ pub async fn series(
     );
     qb.push_bind(limit - 1);
     qb.push("), (SELECT COUNT(*) FROM keys), (");
-    match indexed {
-        Some(_) => {
-            // Counted from the figures per region, whose periods are kept, unless they are
-            // stale.
-            let cells = cells::plan(query, ["period"]).unwrap_or(Cells::PERIODS);
+    // The selected facts without a period: from the figures per region when they answer the
+    // filters and are current, else counted.
+    let undated = |qb: &mut QueryBuilder<'_, Sqlite>| {
+        qb.push("SELECT COUNT(*) FROM metrics m WHERE m.period IS NULL AND m.id IN (");
+        push_matching_ids(qb, query);
+        qb.push(")");
+    };
+    match (indexed, cells::plan(query, ["period"])) {
+        (true, Some(cells)) => {
             qb.push(format!(
                 "SELECT CASE WHEN {} THEN (SELECT COALESCE(SUM(m.n), 0)",
                 cells::FRESH
             ));
             cells::push_from(&mut qb, query, cells, Scope::Selected);
-            qb.push(
-                " AND m.period = '') ELSE (SELECT COUNT(*) FROM metrics m \
-                 WHERE m.period IS NULL AND m.id IN (",
-            );
-            push_matching_ids(&mut qb, query);
-            qb.push(")) END");
+            qb.push(" AND m.period = '') ELSE (");
+            undated(&mut qb);
+            qb.push(") END");
         }
-        None => {
+        (true, None) => undated(&mut qb),
+        (false, _) => {
             qb.push("SELECT (SELECT COUNT(*) FROM picked) - (SELECT COUNT(*) FROM facts)");
         }
     }

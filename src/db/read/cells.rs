@@ -47,12 +47,6 @@ pub struct Cells {
     table: &'static str,
 }
 
-impl Cells {
-    /// The figures that keep the period.
-    pub const PERIODS: Cells = Cells {
-        table: "metric_cells",
-    };
-}
 
 /// The table that answers a metrics request grouped by `fields`, or `None` when the facts
 /// must be read.
