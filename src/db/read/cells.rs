@@ -47,7 +47,6 @@ pub struct Cells {
     table: &'static str,
 }
 
-
 /// The table that answers a metrics request grouped by `fields`, or `None` when the facts
 /// must be read.
 pub fn plan<'a>(query: &ListQuery, fields: impl IntoIterator<Item = &'a str>) -> Option<Cells> {
