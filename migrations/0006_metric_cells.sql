@@ -42,9 +42,10 @@ CREATE TABLE metric_totals (
 ) STRICT, WITHOUT ROWID;
 
 -- The (region, indicator) pairs whose figures a removed, changed or moved metric left out of
--- date. The write that marked them works them out again from `metric_regions` before it
--- commits (src/db/metric_cells.rs), so a reader never sees a pair here: a least or greatest
--- value cannot be taken back one metric at a time, and a sum taken back drifts.
+-- date. The write that marked them works them out again before it commits, from each region's
+-- own facts and its children's figures (src/db/metric_cells.rs), so a reader of this
+-- program's writes never sees a pair here: a least or greatest value cannot be taken back one
+-- metric at a time, and a sum taken back drifts.
 CREATE TABLE metric_cells_stale (
     ancestor  TEXT NOT NULL,
     indicator TEXT NOT NULL,
@@ -101,6 +102,8 @@ CREATE INDEX region_closure_above ON region_closure (descendant, ancestor_level,
 -- Series in key order, region first: a page of series over a province walks the province's
 -- regions in order and each one's facts of an indicator by subject and unit, and stops at the
 -- page's end, instead of reading every fact and sorting them. It also holds every column a
--- point shows, so the points of a series are one range of it and no fact's row is read.
+-- point shows, and every column of a figure per region, so the points of a series are one
+-- range of it, and so are the facts a write works a region's figures out again from: no
+-- fact's row is read.
 CREATE INDEX metrics_series ON metrics (region_id, indicator, subject_type, subject_id, unit,
-    period, kind, qualifier, value, value_max, id, source_id);
+    period, kind, qualifier, value, value_max, id, source_id, period_from, period_to);
