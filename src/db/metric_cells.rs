@@ -24,6 +24,10 @@ fn cells_of(own: u8) -> String {
     )
 }
 
+/// The head of a statement adding cells, columns in the order `cells_of` selects them.
+const INSERT_CELLS: &str = "INSERT INTO metric_cells (ancestor, indicator, own, kind, unit, \
+    qualifier, period, period_from, period_to, n, total, least, most)";
+
 /// The key columns of a cell as `cells_of` selects them.
 const KEY: &str = "1, 2, 3, 7, 4, 5, 6";
 
@@ -41,8 +45,7 @@ pub async fn fill(conn: &mut SqliteConnection) -> Result<u64, sqlx::Error> {
             .await?;
     }
     let filled = sqlx::query(&format!(
-        "INSERT INTO metric_cells (ancestor, indicator, own, kind, unit, qualifier, period,
-                                   period_from, period_to, n, total, least, most)
+        "{INSERT_CELLS}
          SELECT * FROM ({} FROM metrics m JOIN region_closure a ON a.descendant = m.region_id
                         GROUP BY {KEY}
                         UNION ALL
@@ -130,8 +133,7 @@ pub async fn settle(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
         .execute(&mut *conn)
         .await?;
         sqlx::query(&format!(
-            "INSERT INTO metric_cells (ancestor, indicator, own, kind, unit, qualifier, period,
-                                       period_from, period_to, n, total, least, most)
+            "{INSERT_CELLS}
              {} FROM {at} a CROSS JOIN metrics m
                   ON m.region_id = a.ancestor AND m.indicator = a.indicator
              GROUP BY {KEY}",
@@ -141,8 +143,7 @@ pub async fn settle(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
         .execute(&mut *conn)
         .await?;
         sqlx::query(&format!(
-            "INSERT INTO metric_cells (ancestor, indicator, own, kind, unit, qualifier, period,
-                                       period_from, period_to, n, total, least, most)
+            "{INSERT_CELLS}
              SELECT region, indicator, 0, kind, unit, qualifier, period, MIN(period_from),
                     MIN(period_to), SUM(n), SUM(total), MIN(least), MAX(most)
                FROM (SELECT a.ancestor AS region, c.*
