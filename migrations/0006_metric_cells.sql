@@ -41,15 +41,20 @@ CREATE TABLE metric_totals (
     PRIMARY KEY (ancestor, indicator, own, kind, unit, qualifier)
 ) STRICT, WITHOUT ROWID;
 
--- The (region, indicator) pairs whose figures a removed, changed or moved metric left out of
--- date. The write that marked them works them out again before it commits, from each region's
--- own facts and its children's figures (src/db/metric_cells.rs), so a reader of this
--- program's writes never sees a pair here: a least or greatest value cannot be taken back one
--- metric at a time, and a sum taken back drifts.
+-- The cells a removed, changed or moved metric left out of date, by their key without `own`:
+-- both of a region's sets are worked out again. The write that marked them does that before
+-- it commits, from each region's own facts and its children's figures
+-- (src/db/metric_cells.rs), so a reader of this program's writes never sees a mark here: a
+-- least or greatest value cannot be taken back one metric at a time, and a sum taken back
+-- drifts.
 CREATE TABLE metric_cells_stale (
     ancestor  TEXT NOT NULL,
     indicator TEXT NOT NULL,
-    PRIMARY KEY (ancestor, indicator)
+    kind      TEXT NOT NULL,
+    unit      TEXT NOT NULL,
+    qualifier TEXT NOT NULL,
+    period    TEXT NOT NULL,
+    PRIMARY KEY (ancestor, indicator, period, kind, unit, qualifier)
 ) STRICT, WITHOUT ROWID;
 
 -- A new metric is added into the cells of each region at or above its own, and into the own
@@ -76,15 +81,19 @@ CREATE TRIGGER metric_cells_insert AFTER INSERT ON metrics BEGIN
 END;
 
 CREATE TRIGGER metric_cells_delete AFTER DELETE ON metrics BEGIN
-    INSERT OR IGNORE INTO metric_cells_stale (ancestor, indicator)
-    SELECT ancestor, old.indicator FROM region_closure WHERE descendant = old.region_id;
+    INSERT OR IGNORE INTO metric_cells_stale (ancestor, indicator, kind, unit, qualifier, period)
+    SELECT ancestor, old.indicator, old.kind, old.unit, old.qualifier, COALESCE(old.period, '')
+      FROM region_closure WHERE descendant = old.region_id;
 END;
 
 CREATE TRIGGER metric_cells_update AFTER UPDATE OF region_id, indicator, value, unit, qualifier,
     kind, period, period_from, period_to ON metrics BEGIN
-    INSERT OR IGNORE INTO metric_cells_stale (ancestor, indicator)
-    SELECT ancestor, old.indicator FROM region_closure WHERE descendant = old.region_id
-    UNION SELECT ancestor, new.indicator FROM region_closure WHERE descendant = new.region_id;
+    INSERT OR IGNORE INTO metric_cells_stale (ancestor, indicator, kind, unit, qualifier, period)
+    SELECT ancestor, old.indicator, old.kind, old.unit, old.qualifier, COALESCE(old.period, '')
+      FROM region_closure WHERE descendant = old.region_id
+    UNION SELECT ancestor, new.indicator, new.kind, new.unit, new.qualifier,
+                 COALESCE(new.period, '')
+      FROM region_closure WHERE descendant = new.region_id;
 END;
 
 -- Each closure row also names the levels of its two regions, so "the prefectures within

@@ -28,6 +28,10 @@ fn cells_of(own: u8) -> String {
 const INSERT_CELLS: &str = "INSERT INTO metric_cells (ancestor, indicator, own, kind, unit, \
     qualifier, period, period_from, period_to, n, total, least, most)";
 
+/// The head of a statement adding totals, columns in key order.
+const INSERT_TOTALS: &str = "INSERT INTO metric_totals (ancestor, indicator, own, kind, unit, \
+    qualifier, n, total, least, most)";
+
 /// The key columns of a cell as `cells_of` selects them.
 const KEY: &str = "1, 2, 3, 7, 4, 5, 6";
 
@@ -96,16 +100,16 @@ pub async fn is_filled(conn: &mut SqliteConnection) -> Result<bool, sqlx::Error>
     Ok(filled.as_deref() == Some(VERSION))
 }
 
-/// Works out again the cells of every stale (region, indicator) pair, then clears the marks.
-/// Costs nothing when no pair is stale.
+/// Works out again every stale cell (both of its region's sets) and the totals it adds to,
+/// then clears the marks. Costs nothing when nothing is stale.
 ///
-/// Regions are worked out from the deepest up: a region's own cells from its own facts (one
-/// range of the covering index `metrics_series`, named by no `INDEXED BY` since a bulk load
-/// drops it for a while), and its cells of everything below it from
-/// those and its children's, which are current by then. So a region's figures cost what its
-/// cells and its children's number, not what its facts do: the whole country's cells of an
-/// indicator come from its provinces', where reading the country's facts took seconds at a
-/// million. Nothing is taken back, so sums do not drift.
+/// Regions are worked out from the deepest up: a region's own cell from its own facts of the
+/// key (a range of the covering index `metrics_series`, named by no `INDEXED BY` since a bulk
+/// load drops it for a while), and its cell of everything below it from that and its
+/// children's cells of the same key, which are current by then; totals likewise. So a write
+/// costs what the cells its metrics fall in number, not what the facts below their regions
+/// do: the country's figures come from its provinces'. Nothing is taken back, so sums do not
+/// drift.
 pub async fn settle(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     let stale: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM metric_cells_stale)")
         .fetch_one(&mut *conn)
@@ -115,76 +119,117 @@ pub async fn settle(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     }
     // How far below its top region a region lies.
     const DEPTH: &str = "(SELECT MAX(depth) FROM region_closure c WHERE c.descendant = s.ancestor)";
-    // `CROSS JOIN` below keeps SQLite from walking a whole index for the few stale pairs.
+    // `CROSS JOIN` below keeps SQLite from walking a whole index for the few stale cells.
     let depths: Vec<Option<i64>> = sqlx::query_scalar(&format!(
         "SELECT DISTINCT {DEPTH} AS d FROM metric_cells_stale s ORDER BY d DESC"
     ))
     .fetch_all(&mut *conn)
     .await?;
+    // The stale cells' keys at the depth bound to `?`, then the same without the period.
+    let at = format!("(SELECT s.* FROM metric_cells_stale s WHERE {DEPTH} IS ?)");
+    let at_totals =
+        format!("(SELECT DISTINCT ancestor, indicator, kind, unit, qualifier FROM {at})");
+    const SAME: &str = "c.kind = a.kind AND c.unit = a.unit AND c.qualifier = a.qualifier";
     for depth in depths {
-        // The stale pairs of regions at this depth.
-        let at = format!(
-            "(SELECT s.ancestor, s.indicator FROM metric_cells_stale s WHERE {DEPTH} IS ?)"
-        );
-        sqlx::query(&format!(
-            "DELETE FROM metric_cells WHERE (ancestor, indicator) IN {at}"
-        ))
-        .bind(depth)
-        .execute(&mut *conn)
-        .await?;
+        for (table, keys, period) in [
+            ("metric_cells", &at, "period"),
+            ("metric_totals", &at_totals, ""),
+        ] {
+            let period_key = if period.is_empty() { "" } else { ", a.period" };
+            let period_column = if period.is_empty() { "" } else { ", period" };
+            sqlx::query(&format!(
+                "DELETE FROM {table} WHERE (ancestor, indicator, own{period_column}, kind, unit,
+                 qualifier) IN (SELECT a.ancestor, a.indicator, o.own{period_key}, a.kind,
+                 a.unit, a.qualifier FROM {keys} a, (SELECT 0 AS own UNION ALL SELECT 1) o)"
+            ))
+            .bind(depth)
+            .execute(&mut *conn)
+            .await?;
+        }
+        // The own cells, from the region's own facts of each stale key.
         sqlx::query(&format!(
             "{INSERT_CELLS}
              {} FROM {at} a CROSS JOIN metrics m
                   ON m.region_id = a.ancestor AND m.indicator = a.indicator
+                 AND m.kind = a.kind AND m.unit = a.unit AND m.qualifier = a.qualifier
+                 AND COALESCE(m.period, '') = a.period
              GROUP BY {KEY}",
             cells_of(1)
         ))
         .bind(depth)
         .execute(&mut *conn)
         .await?;
+        // Everything at or below: the own cell and each child's, of the same key.
         sqlx::query(&format!(
             "{INSERT_CELLS}
              SELECT region, indicator, 0, kind, unit, qualifier, period, MIN(period_from),
                     MIN(period_to), SUM(n), SUM(total), MIN(least), MAX(most)
                FROM (SELECT a.ancestor AS region, c.*
                        FROM {at} a CROSS JOIN metric_cells c
-                         ON c.ancestor = a.ancestor AND c.indicator = a.indicator AND c.own = 1
+                         ON c.ancestor = a.ancestor AND c.indicator = a.indicator
+                        AND c.own = 1 AND c.period = a.period AND {SAME}
                      UNION ALL
                      SELECT a.ancestor AS region, c.*
                        FROM {at} a
                        CROSS JOIN region_closure k ON k.ancestor = a.ancestor AND k.depth = 1
                        CROSS JOIN metric_cells c
                          ON c.ancestor = k.descendant AND c.indicator = a.indicator
-                        AND c.own = 0)
+                        AND c.own = 0 AND c.period = a.period AND {SAME})
               GROUP BY region, indicator, period, kind, unit, qualifier"
         ))
         .bind(depth)
         .bind(depth)
         .execute(&mut *conn)
         .await?;
-    }
-    const STALE: &str =
-        "(ancestor, indicator) IN (SELECT ancestor, indicator FROM metric_cells_stale)";
-    sqlx::query(&format!("DELETE FROM metric_totals WHERE {STALE}"))
+        // Totals the same way: the own ones from the region's own cells, the others from
+        // those and the children's totals.
+        sqlx::query(&format!(
+            "{INSERT_TOTALS}
+             SELECT a.ancestor, a.indicator, 1, a.kind, a.unit, a.qualifier, SUM(c.n),
+                    SUM(c.total), MIN(c.least), MAX(c.most)
+               FROM {at_totals} a CROSS JOIN metric_cells c
+                 ON c.ancestor = a.ancestor AND c.indicator = a.indicator AND c.own = 1
+                AND {SAME}
+              GROUP BY 1, 2, 4, 5, 6"
+        ))
+        .bind(depth)
         .execute(&mut *conn)
         .await?;
-    sqlx::query(&format!(
-        "{TOTALS_OF_CELLS} WHERE {STALE} GROUP BY 1, 2, 3, 4, 5, 6"
-    ))
-    .execute(&mut *conn)
-    .await?;
+        sqlx::query(&format!(
+            "{INSERT_TOTALS}
+             SELECT region, indicator, 0, kind, unit, qualifier, SUM(n), SUM(total), MIN(least),
+                    MAX(most)
+               FROM (SELECT a.ancestor AS region, c.*
+                       FROM {at_totals} a CROSS JOIN metric_totals c
+                         ON c.ancestor = a.ancestor AND c.indicator = a.indicator
+                        AND c.own = 1 AND {SAME}
+                     UNION ALL
+                     SELECT a.ancestor AS region, c.*
+                       FROM {at_totals} a
+                       CROSS JOIN region_closure k ON k.ancestor = a.ancestor AND k.depth = 1
+                       CROSS JOIN metric_totals c
+                         ON c.ancestor = k.descendant AND c.indicator = a.indicator
+                        AND c.own = 0 AND {SAME})
+              GROUP BY region, indicator, kind, unit, qualifier"
+        ))
+        .bind(depth)
+        .bind(depth)
+        .execute(&mut *conn)
+        .await?;
+    }
     sqlx::query("DELETE FROM metric_cells_stale")
         .execute(&mut *conn)
         .await?;
     Ok(())
 }
 
-/// Marks stale the pairs of every region that gains or loses a descendant holding metrics
+/// Marks stale the cells of every region that gains or loses a descendant holding metrics
 /// when the closure changes from `main.region_closure` to `temp.closure_next`.
 pub async fn mark_moved(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT OR IGNORE INTO metric_cells_stale (ancestor, indicator)
-         SELECT DISTINCT p.ancestor, m.indicator
+        "INSERT OR IGNORE INTO metric_cells_stale (ancestor, indicator, kind, unit, qualifier, period)
+         SELECT DISTINCT p.ancestor, m.indicator, m.kind, m.unit, m.qualifier,
+                COALESCE(m.period, '')
            FROM (SELECT * FROM (SELECT ancestor, descendant FROM main.region_closure
                                 EXCEPT SELECT ancestor, descendant FROM temp.closure_next)
                  UNION ALL
