@@ -68,13 +68,7 @@ pub async fn fill(conn: &mut SqliteConnection) -> Result<u64, sqlx::Error> {
     ))
     .execute(&mut *conn)
     .await?;
-    sqlx::query(
-        "INSERT INTO settings (key, value) VALUES ('metric_cells', ?)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )
-    .bind(VERSION)
-    .execute(&mut *conn)
-    .await?;
+    super::settings::set(conn, "metric_cells", VERSION).await?;
     Ok(filled)
 }
 
@@ -93,11 +87,7 @@ pub async fn ensure(pool: &SqlitePool) -> Result<(), sqlx::Error> {
 }
 
 pub async fn is_filled(conn: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
-    let filled: Option<String> =
-        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'metric_cells'")
-            .fetch_optional(&mut *conn)
-            .await?;
-    Ok(filled.as_deref() == Some(VERSION))
+    super::settings::holds(conn, "metric_cells", VERSION).await
 }
 
 /// Works out again every stale cell (both of its region's sets) and the totals it adds to,
@@ -129,7 +119,6 @@ pub async fn settle(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     let at = format!("(SELECT s.* FROM metric_cells_stale s WHERE {DEPTH} IS ?)");
     let at_totals =
         format!("(SELECT DISTINCT ancestor, indicator, kind, unit, qualifier FROM {at})");
-    const SAME: &str = "c.kind = a.kind AND c.unit = a.unit AND c.qualifier = a.qualifier";
     for depth in depths {
         for (table, keys, period) in [
             ("metric_cells", &at, "period"),
@@ -160,27 +149,11 @@ pub async fn settle(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
         .execute(&mut *conn)
         .await?;
         // Everything at or below: the own cell and each child's, of the same key.
-        sqlx::query(&format!(
-            "{INSERT_CELLS}
-             SELECT region, indicator, 0, kind, unit, qualifier, period, MIN(period_from),
-                    MIN(period_to), SUM(n), SUM(total), MIN(least), MAX(most)
-               FROM (SELECT a.ancestor AS region, c.*
-                       FROM {at} a CROSS JOIN metric_cells c
-                         ON c.ancestor = a.ancestor AND c.indicator = a.indicator
-                        AND c.own = 1 AND c.period = a.period AND {SAME}
-                     UNION ALL
-                     SELECT a.ancestor AS region, c.*
-                       FROM {at} a
-                       CROSS JOIN region_closure k ON k.ancestor = a.ancestor AND k.depth = 1
-                       CROSS JOIN metric_cells c
-                         ON c.ancestor = k.descendant AND c.indicator = a.indicator
-                        AND c.own = 0 AND c.period = a.period AND {SAME})
-              GROUP BY region, indicator, period, kind, unit, qualifier"
-        ))
-        .bind(depth)
-        .bind(depth)
-        .execute(&mut *conn)
-        .await?;
+        sqlx::query(&roll_up(INSERT_CELLS, "metric_cells", &at, true))
+            .bind(depth)
+            .bind(depth)
+            .execute(&mut *conn)
+            .await?;
         // Totals the same way: the own ones from the region's own cells, the others from
         // those and the children's totals.
         sqlx::query(&format!(
@@ -195,32 +168,52 @@ pub async fn settle(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
         .bind(depth)
         .execute(&mut *conn)
         .await?;
-        sqlx::query(&format!(
-            "{INSERT_TOTALS}
-             SELECT region, indicator, 0, kind, unit, qualifier, SUM(n), SUM(total), MIN(least),
-                    MAX(most)
-               FROM (SELECT a.ancestor AS region, c.*
-                       FROM {at_totals} a CROSS JOIN metric_totals c
-                         ON c.ancestor = a.ancestor AND c.indicator = a.indicator
-                        AND c.own = 1 AND {SAME}
-                     UNION ALL
-                     SELECT a.ancestor AS region, c.*
-                       FROM {at_totals} a
-                       CROSS JOIN region_closure k ON k.ancestor = a.ancestor AND k.depth = 1
-                       CROSS JOIN metric_totals c
-                         ON c.ancestor = k.descendant AND c.indicator = a.indicator
-                        AND c.own = 0 AND {SAME})
-              GROUP BY region, indicator, kind, unit, qualifier"
-        ))
-        .bind(depth)
-        .bind(depth)
-        .execute(&mut *conn)
-        .await?;
+        sqlx::query(&roll_up(INSERT_TOTALS, "metric_totals", &at_totals, false))
+            .bind(depth)
+            .bind(depth)
+            .execute(&mut *conn)
+            .await?;
     }
     sqlx::query("DELETE FROM metric_cells_stale")
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// A cell or total `c` of the same kind, unit and qualifier as the stale key `a`.
+const SAME: &str = "c.kind = a.kind AND c.unit = a.unit AND c.qualifier = a.qualifier";
+
+/// The statement adding, for each stale key in `keys` (of regions at the depth bound twice to
+/// `?`), the figures of everything at or below its region: its own figures of the key and each
+/// child's of everything below it, added up. `dated` for the cells, which keep the period.
+fn roll_up(head: &str, table: &str, keys: &str, dated: bool) -> String {
+    let (columns, same_period, period) = if dated {
+        (
+            ", period, MIN(period_from), MIN(period_to)",
+            " AND c.period = a.period",
+            ", period",
+        )
+    } else {
+        ("", "", "")
+    };
+    let same = format!("{SAME}{same_period}");
+    format!(
+        "{head}
+         SELECT region, indicator, 0, kind, unit, qualifier{columns}, SUM(n), SUM(total),
+                MIN(least), MAX(most)
+           FROM (SELECT a.ancestor AS region, c.*
+                   FROM {keys} a CROSS JOIN {table} c
+                     ON c.ancestor = a.ancestor AND c.indicator = a.indicator
+                    AND c.own = 1 AND {same}
+                 UNION ALL
+                 SELECT a.ancestor AS region, c.*
+                   FROM {keys} a
+                   CROSS JOIN region_closure k ON k.ancestor = a.ancestor AND k.depth = 1
+                   CROSS JOIN {table} c
+                     ON c.ancestor = k.descendant AND c.indicator = a.indicator
+                    AND c.own = 0 AND {same})
+          GROUP BY region, indicator, kind, unit, qualifier{period}"
+    )
 }
 
 /// Marks stale the cells of every region that gains or loses a descendant holding metrics

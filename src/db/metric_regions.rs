@@ -24,13 +24,7 @@ pub async fn fill(conn: &mut SqliteConnection) -> Result<u64, sqlx::Error> {
     .execute(&mut *conn)
     .await?
     .rows_affected();
-    sqlx::query(
-        "INSERT INTO settings (key, value) VALUES ('metric_regions', ?)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )
-    .bind(VERSION)
-    .execute(&mut *conn)
-    .await?;
+    super::settings::set(conn, "metric_regions", VERSION).await?;
     Ok(filled)
 }
 
@@ -47,11 +41,7 @@ pub async fn ensure(pool: &SqlitePool) -> Result<(), sqlx::Error> {
 }
 
 pub async fn is_filled(conn: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
-    let filled: Option<String> =
-        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'metric_regions'")
-            .fetch_optional(&mut *conn)
-            .await?;
-    Ok(filled.as_deref() == Some(VERSION))
+    super::settings::holds(conn, "metric_regions", VERSION).await
 }
 
 /// Moves the rows of regions whose ancestors changed, from the closure as it is to the one in

@@ -11,6 +11,7 @@ pub mod metric_regions;
 pub mod read;
 pub mod search_index;
 pub mod seed;
+pub mod settings;
 pub mod store;
 pub mod stored;
 pub mod write;
@@ -205,16 +206,15 @@ pub async fn connect_read_only(path: &str) -> Result<SqlitePool, ReadOnlyError> 
             version: missing.version,
         });
     }
-    let index: Option<String> =
-        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'search_index'")
-            .fetch_optional(&pool)
-            .await
-            .map_err(open)?;
-    if index.as_deref() != Some(search_index::VERSION) {
+    let mut conn = pool.acquire().await.map_err(open)?;
+    let indexed = settings::holds(&mut conn, "search_index", search_index::VERSION)
+        .await
+        .map_err(open)?;
+    if !indexed {
+        drop(conn);
         pool.close().await;
         return Err(ReadOnlyError::StaleIndex(path.to_owned()));
     }
-    let mut conn = pool.acquire().await.map_err(open)?;
     let filled = metric_regions::is_filled(&mut conn).await.map_err(open)?
         && metric_cells::is_filled(&mut conn).await.map_err(open)?;
     drop(conn);

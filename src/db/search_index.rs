@@ -167,11 +167,7 @@ pub async fn index_metrics_of(
 /// transaction so concurrent starts rebuild it once.
 pub async fn ensure(pool: &SqlitePool) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let built: Option<String> =
-        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'search_index'")
-            .fetch_optional(&mut *tx)
-            .await?;
-    if built.as_deref() == Some(VERSION) {
+    if super::settings::holds(&mut tx, "search_index", VERSION).await? {
         return Ok(());
     }
     sqlx::query("DELETE FROM search_docs")
@@ -184,13 +180,7 @@ pub async fn ensure(pool: &SqlitePool) -> Result<(), sqlx::Error> {
     for kind in KINDS {
         total += index_rows(&mut tx, kind, "1 = 1", None).await?;
     }
-    sqlx::query(
-        "INSERT INTO settings (key, value) VALUES ('search_index', ?)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )
-    .bind(VERSION)
-    .execute(&mut *tx)
-    .await?;
+    super::settings::set(&mut tx, "search_index", VERSION).await?;
     tx.commit().await?;
     tracing::info!(rows = total, version = VERSION, "search index built");
     Ok(())

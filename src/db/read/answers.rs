@@ -151,7 +151,10 @@ fn push_checks(
 
 /// Whether checks pushed with `fresh` say the figures per region were current.
 fn is_fresh(checks: &str) -> bool {
-    checks.trim_end_matches(']').ends_with('1')
+    serde_json::from_str::<Vec<i64>>(checks)
+        .ok()
+        .and_then(|found| found.last().copied())
+        == Some(1)
 }
 
 /// The data version the statement ran under, and the named ids that do not exist, as the
