@@ -7,7 +7,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
 
 use super::cells::{self, Cells, Scope};
 use super::metrics::SUBJECT;
-use super::sql::{json_object, push_condition, push_matching_ids, push_with};
+use super::sql::{json_object, push_matching_ids, push_with};
 use super::{FilterKind, ListQuery};
 use crate::db::budget::{Reads, Weight};
 use crate::db::error::{Error, Result};
@@ -495,15 +495,6 @@ fn push_after(qb: &mut QueryBuilder<'_, Sqlite>, key: &str, after: Option<&Serie
     }
 }
 
-/// Pushes the list's conditions on the metrics `m`, the region left to the caller.
-fn push_conditions(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
-    for (filter, value) in &query.filters {
-        if filter.param != "region" {
-            push_condition(qb, filter.sql, filter.kind, value);
-        }
-    }
-}
-
 /// Series of the selected facts: one per region, indicator, subject and unit, at most `limit`
 /// of them after `after`, each with its points in time order. The statement builds the page's
 /// JSON itself, points sorted, so nothing is parsed and written again here.
@@ -560,7 +551,7 @@ pub async fn series(
                 }
             }
             qb.push(" AND m.period IS NOT NULL");
-            push_conditions(&mut qb, query);
+            cells::push_conditions_but_region(&mut qb, query);
             push_after(&mut qb, key, after);
             qb.push(" GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5 LIMIT ");
             qb.push_bind(limit + 1);
@@ -610,7 +601,7 @@ pub async fn series(
          k.unit) AND m.period IS NOT NULL"
     ));
     if indexed {
-        push_conditions(&mut qb, query);
+        cells::push_conditions_but_region(&mut qb, query);
     }
     qb.push(
         ") m) || ',\"region_id\":' || json_quote(k.region_id) || ',\"subject\":' || \

@@ -205,6 +205,12 @@ pub fn push_from(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery, cells: Ce
             qb.push("))");
         }
     }
+    push_conditions_but_region(qb, query);
+}
+
+/// Pushes the list's conditions on the metrics or cells `m`, the region left to the caller,
+/// which reaches it through the closure or the cells' own region.
+pub fn push_conditions_but_region(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
     for (filter, value) in &query.filters {
         if filter.param != "region" {
             push_condition(qb, filter.sql, filter.kind, value);
