@@ -7,6 +7,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 
 use super::entities::{self, OnChangedEntity};
 use super::error::{Error, Result};
+use crate::bundle::dates::period_bounds;
 use crate::bundle::{self, Catalog, ValidBundle};
 
 /// What happens when the bundle's source is already stored.
@@ -244,10 +245,16 @@ pub async fn write(
     }
     for r in &valid.metrics {
         let m = &r.metric;
+        let (period_start, period_end) = m
+            .period
+            .as_deref()
+            .and_then(period_bounds)
+            .map_or((None, None), |(a, b)| (Some(a), Some(b)));
         sqlx::query(
             "INSERT INTO metrics (id, source_id, position, indicator, subject_type, subject_id, region_id, value,
-               value_max, unit, qualifier, kind, period, period_from, period_to, original, quote, quote_start)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               value_max, unit, qualifier, kind, period, period_from, period_to, period_start, period_end,
+               original, quote, quote_start)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&r.id)
         .bind(&s.id)
@@ -264,6 +271,8 @@ pub async fn write(
         .bind(&m.period)
         .bind(r.period_from)
         .bind(r.period_to)
+        .bind(period_start)
+        .bind(period_end)
         .bind(&m.original)
         .bind(&m.quote)
         .bind(r.quote_start)

@@ -361,7 +361,7 @@ async fn check_series(app: &TestApp, filters: &str) -> usize {
         assert!(keys.insert(key), "{filters}: a series appears twice: {s}");
         let points = s["points"].as_array().unwrap();
         assert!(!points.is_empty(), "{s}");
-        let mut last: Option<(String, String)> = None;
+        let mut last: Option<(String, String, String, String)> = None;
         for p in points {
             let id = p["metric_id"].as_str().unwrap();
             assert!(seen.insert(id.to_owned()), "{id} twice");
@@ -379,7 +379,12 @@ async fn check_series(app: &TestApp, filters: &str) -> usize {
             let (start, end) = expected_bounds(m["period"].as_str().unwrap());
             assert_eq!(p["period_start"], start.as_str(), "{id}");
             assert_eq!(p["period_end"], end.as_str(), "{id}");
-            let here = (start, p["kind"].as_str().unwrap().to_owned());
+            let here = (
+                start,
+                p["kind"].as_str().unwrap().to_owned(),
+                end,
+                id.to_owned(),
+            );
             if let Some(prev) = &last {
                 assert!(*prev <= here, "{filters}: points out of order in {s}");
             }
@@ -400,6 +405,12 @@ async fn series_are_the_listed_facts_with_a_period() {
         "kind=target",
         "q=镍",
         "unit=CNY&from=2020",
+        // A subject's series come from the subject's own index.
+        "subject=jinchang",
+        "subject=jinchang&indicator=gdp",
+        "subject=guangxi,jinchuan-copper-smelting-upgrade-project&kind=actual",
+        "subject=huandong-subdistrict&region=jinchang",
+        "subject=jinchang&q=金昌",
     ] {
         check_series(&app, filters).await;
     }
@@ -539,6 +550,29 @@ async fn answers_match_the_list_on_a_synthetic_corpus() {
         check_series(&app, filters).await;
         check_breakdown(&app, &["period", "unit"], None, filters).await;
     }
+    // Series of the subjects with the most facts, alone, several at once, and with the other
+    // filters: read from the subjects' own index, they are still exactly the listed facts.
+    let subjects = app
+        .get_ok("/v1/metrics?limit=0&facet=subject&facet_size=3")
+        .await;
+    let subjects: Vec<&str> = subjects["meta"]["facets"]["subject"]["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(subjects.len(), 3);
+    let mut points = 0;
+    for filters in [
+        format!("subject={}", subjects[0]),
+        format!("subject={}&indicator={indicator}", subjects[1]),
+        format!("subject={},{}&kind=actual,target", subjects[1], subjects[2]),
+        format!("subject={}&region=gansu&from=2021", subjects[0]),
+        format!("subject={}&min=1000&qualifier=exact", subjects[2]),
+    ] {
+        points += check_series(&app, &filters).await;
+    }
+    assert!(points > 100, "only {points} points compared");
 }
 
 /// Figures another program's write left stale are never read: the answers come from the
@@ -611,4 +645,45 @@ async fn stale_figures_are_not_read() {
         check_breakdown(&app, &["kind", "unit"], None, "region=china").await;
         check_series(&app, "region=gansu").await;
     }
+}
+
+/// A database written before each fact's period bounds were stored gets them as it opens, by
+/// the rule writes use, and its series are then the same as those of a database written with
+/// them.
+#[tokio::test]
+async fn an_older_database_gets_its_period_bounds_on_start() {
+    use industry_facts::db;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("facts.db");
+    let path = path.to_str().unwrap();
+    let pool = db::connect(path).await.unwrap();
+    db::seed::load(&pool).await.unwrap();
+    let series =
+        |app: TestApp| async move { app.get_ok("/v1/series?limit=1000").await["data"].clone() };
+    let before = series(TestApp::new(pool.clone())).await;
+    assert!(before.as_array().unwrap().len() > 10);
+    // The schema as migration 0006 left it.
+    for sql in [
+        "DROP INDEX metrics_series",
+        "DROP INDEX metrics_subject_series",
+        "ALTER TABLE metrics DROP COLUMN period_start",
+        "ALTER TABLE metrics DROP COLUMN period_end",
+        "CREATE INDEX metrics_series ON metrics (region_id, indicator, subject_type, subject_id, \
+         unit, period, kind, qualifier, value, value_max, id, source_id, period_from, period_to)",
+        "DELETE FROM _sqlx_migrations WHERE version = 7",
+    ] {
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    }
+    pool.close().await;
+    let pool = db::connect(path).await.unwrap();
+    let (dated, bounded): (i64, i64) =
+        sqlx::query_as("SELECT COUNT(period), COUNT(period_start) FROM metrics")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(dated > 0);
+    assert_eq!(bounded, dated);
+    assert_eq!(crate::helpers::miscounted(&pool).await, 0);
+    assert_eq!(series(TestApp::new(pool.clone())).await, before);
 }

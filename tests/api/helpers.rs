@@ -399,7 +399,8 @@ pub async fn misfiled(pool: &SqlitePool) -> i64 {
 
 /// How many figures per region (cells and totals) differ from what the metrics and the
 /// closure give when worked out afresh, plus closure rows whose levels are not their regions'
-/// and pairs still marked stale: 0 when the figures are exactly current. Sums are compared to
+/// and pairs still marked stale, plus metrics whose stored period bounds (which order a
+/// series' points) are not their period's: 0 when the figures are exactly current. Sums are compared to
 /// a relative 1e-9, since they may be added up in another order.
 pub async fn miscounted(pool: &SqlitePool) -> i64 {
     let fresh = |own: &str, join: &str| {
@@ -438,7 +439,9 @@ pub async fn miscounted(pool: &SqlitePool) -> i64 {
        + (SELECT COUNT(*) FROM region_closure c WHERE c.ancestor_level IS NOT \
            (SELECT level FROM regions WHERE id = c.ancestor) OR c.descendant_level IS NOT \
            (SELECT level FROM regions WHERE id = c.descendant)) \
-       + (SELECT COUNT(*) FROM metric_cells_stale)"
+       + (SELECT COUNT(*) FROM metric_cells_stale) \
+       + (SELECT COUNT(*) FROM metrics WHERE period_start IS NOT fact_period_start(period) \
+           OR period_end IS NOT fact_period_end(period))"
     ))
     .fetch_one(pool)
     .await

@@ -442,20 +442,17 @@ pub type SeriesKey = [String; 5];
 /// The columns of a series key, in order, on the metrics `m`.
 const SERIES_KEY: &str = "m.region_id, m.indicator, m.subject_type, m.subject_id, m.unit";
 
-/// One point of a series as JSON text, from a metric `m` with its period's first and last day
-/// as `ps` and `pe` (worked out once, then used for the order too), and the order points come
-/// in. Written as text, with every value quoted by `json_quote` or written by `fact_number`:
-/// thousands of points make a page, and JSON functions would build and parse each one again.
+/// One point of a series as JSON text, from a metric `m`. Written as text, with every value
+/// quoted by `json_quote` or written by `fact_number`: thousands of points make a page, and JSON
+/// functions would build and parse each one again.
 const POINT: &str = "'{\"kind\":' || json_quote(m.kind) || ',\"metric_id\":' || \
     json_quote(m.id) || ',\"period\":' || json_quote(m.period) || ',\"period_end\":' || \
-    json_quote(m.pe) || ',\"period_start\":' || json_quote(m.ps) || ',\"qualifier\":' || \
-    json_quote(m.qualifier) || ',\"source_id\":' || json_quote(m.source_id) || \
+    json_quote(m.period_end) || ',\"period_start\":' || json_quote(m.period_start) || \
+    ',\"qualifier\":' || json_quote(m.qualifier) || ',\"source_id\":' || json_quote(m.source_id) || \
     ',\"value\":' || COALESCE(fact_number(m.value), 'null') || ',\"value_max\":' || \
     COALESCE(fact_number(m.value_max), 'null') || '}'";
-const POINT_ORDER: &str = "m.ps, m.kind, m.pe, m.id";
-/// The columns of a metric a point shows, and its period's bounds.
-const POINT_COLUMNS: &str = "m.id, m.kind, m.period, m.qualifier, m.source_id, m.value, \
-    m.value_max, fact_period_start(m.period) AS ps, fact_period_end(m.period) AS pe";
+/// The order of a series' points: the order the series indexes keep them in after the key.
+const POINT_ORDER: &str = "m.period_start, m.kind, m.period_end, m.id";
 
 /// One page of series as the JSON array of the response's `data`, with how many selected
 /// facts have no period.
@@ -469,16 +466,84 @@ pub struct SeriesPage {
     pub points: usize,
 }
 
-/// Whether a page of series is read from `metrics_series` in key order: with no text search,
-/// at most one region, and neither a subject nor a source, whose own indexes find their few
-/// facts sooner than a walk over a region's. Every other filter is a column of that index.
-fn by_index(query: &ListQuery) -> bool {
-    query.q.is_none()
-        && query.filters.iter().all(|(f, v)| match f.param {
-            "region" => v.values().len() == 1,
-            "subject" | "source" => false,
-            _ => true,
-        })
+/// Where a page of series finds its facts.
+#[derive(Debug)]
+enum Walk {
+    /// `metrics_series`, in key order: the facts of the selected region's regions one region
+    /// after another (of every region with none), so the page ends as soon as it is full.
+    Regions(Option<String>),
+    /// `metrics_subject_series`: the selected subjects' facts, a range per subject, whose few
+    /// series are put in order after.
+    Subjects,
+    /// The facts the list selects, read first: with a text search, a source (whose own index
+    /// finds its few facts soonest) or several regions.
+    Picked,
+}
+
+impl Walk {
+    fn of(query: &ListQuery) -> Walk {
+        let values = |param| {
+            query
+                .filters
+                .iter()
+                .find(|(f, _)| f.param == param)
+                .map(|(_, v)| v.values())
+        };
+        if query.q.is_some() || values("source").is_some() {
+            return Walk::Picked;
+        }
+        if values("subject").is_some() {
+            return Walk::Subjects;
+        }
+        match values("region").as_deref() {
+            None => Walk::Regions(None),
+            Some([one]) => Walk::Regions(Some(one.text())),
+            Some(_) => Walk::Picked,
+        }
+    }
+
+    /// The index a series' points are one range of.
+    fn index(&self) -> Option<&'static str> {
+        match self {
+            Walk::Regions(_) => Some("metrics_series"),
+            Walk::Subjects => Some("metrics_subject_series"),
+            Walk::Picked => None,
+        }
+    }
+
+    /// The column a walk reads a fact's region from: the closure's, over one region, so its
+    /// regions are taken in order.
+    fn region(&self) -> &'static str {
+        match self {
+            Walk::Regions(Some(_)) => "d.descendant",
+            _ => "m.region_id",
+        }
+    }
+
+    /// Pushes `FROM … WHERE` with every selected fact on the walk's index; the caller adds
+    /// what it asks of them.
+    fn push_from(&self, qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
+        match self {
+            Walk::Regions(Some(region)) => {
+                qb.push(
+                    " FROM region_closure d NOT INDEXED CROSS JOIN metrics m \
+                     INDEXED BY metrics_series ON m.region_id = d.descendant \
+                     WHERE d.ancestor = ",
+                );
+                qb.push_bind(region.clone());
+                cells::push_conditions_but_region(qb, query);
+            }
+            Walk::Regions(None) => {
+                qb.push(" FROM metrics m INDEXED BY metrics_series WHERE 1 = 1");
+                cells::push_conditions_but_region(qb, query);
+            }
+            Walk::Subjects => {
+                qb.push(" FROM metrics m INDEXED BY metrics_subject_series WHERE 1 = 1");
+                cells::push_conditions(qb, query);
+            }
+            Walk::Picked => unreachable!("picked facts are read first"),
+        }
+    }
 }
 
 /// Pushes ` AND (key) > (after)` when there is a cursor.
@@ -497,12 +562,12 @@ fn push_after(qb: &mut QueryBuilder<'_, Sqlite>, key: &str, after: Option<&Serie
 
 /// Series of the selected facts: one per region, indicator, subject and unit, at most `limit`
 /// of them after `after`, each with its points in time order. The statement builds the page's
-/// JSON itself, points sorted, so nothing is parsed and written again here.
+/// JSON itself, points in order, so nothing is parsed and written again here.
 ///
-/// When the filters are ones the figures per region answer (no `q`, subject, source or value
-/// range), the page's series are read in key order from `metrics_series`, region by region of
-/// the selection, and stop at the page's end; each one's points are then one range of the same
-/// index. Otherwise the selected facts are read first, as the list picks them.
+/// With no text search, source or several regions, the facts are read from an index that
+/// holds every column a point shows, with each series' points in time order after its key
+/// (see [`Walk`]): each series' points are then one range of it, read in order. Otherwise the
+/// selected facts are read first, as the list picks them, and each series' sorted.
 pub async fn series(
     pool: &SqlitePool,
     reads: &Reads,
@@ -512,136 +577,10 @@ pub async fn series(
 ) -> Result<Checked<SeriesPage>> {
     let mut conn = reads.acquire(pool, Weight::Heavy).await?;
     let named = named_ids(query);
-    let subject = json_object(SUBJECT);
-    let mut qb = QueryBuilder::new("");
-    let indexed = by_index(query);
-    // `keys`: the page's series (and the one after it), in order, with their subjects; the
-    // facts each series' points come from are `points` below.
-    match indexed {
-        true => {
-            let region = query
-                .filters
-                .iter()
-                .find(|(f, _)| f.param == "region")
-                .map(|(_, v)| v.values()[0].text());
-            // The selection's regions in id order (the closure's own key), each one's facts
-            // in key order: the keys come out in order, so the page ends as soon as it is full.
-            let (first, key) = match region {
-                Some(_) => (
-                    "d.descendant",
-                    "d.descendant, m.indicator, m.subject_type, m.subject_id, m.unit",
-                ),
-                None => ("m.region_id", SERIES_KEY),
-            };
-            qb.push(format!(
-                "WITH keys AS MATERIALIZED (SELECT {first} AS region_id, m.indicator, \
-                 m.subject_type, m.subject_id, m.unit, {subject} AS subject FROM "
-            ));
-            match region {
-                Some(region) => {
-                    qb.push(
-                        "region_closure d NOT INDEXED CROSS JOIN metrics m \
-                         INDEXED BY metrics_series ON m.region_id = d.descendant \
-                         WHERE d.ancestor = ",
-                    );
-                    qb.push_bind(region);
-                }
-                None => {
-                    qb.push("metrics m INDEXED BY metrics_series WHERE 1 = 1");
-                }
-            }
-            qb.push(" AND m.period IS NOT NULL");
-            cells::push_conditions_but_region(&mut qb, query);
-            push_after(&mut qb, key, after);
-            qb.push(" GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5 LIMIT ");
-            qb.push_bind(limit + 1);
-            qb.push(")");
-        }
-        false => {
-            push_picked(&mut qb, query);
-            // Only the columns a point or its series shows: a fact's quote and original
-            // text, which can fill pages of their own, are never read.
-            qb.push(format!(
-                ", facts AS MATERIALIZED (SELECT m.id, m.indicator, m.subject_type, \
-                 m.subject_id, m.unit, m.region_id, m.period, m.value, m.value_max, \
-                 m.qualifier, m.kind, m.source_id FROM metrics m \
-                 WHERE m.id IN (SELECT id FROM picked) AND m.period IS NOT NULL), \
-                 keys AS MATERIALIZED (SELECT m.*, {subject} AS subject FROM (\
-                 SELECT DISTINCT {SERIES_KEY} FROM facts m WHERE 1 = 1"
-            ));
-            push_after(&mut qb, SERIES_KEY, after);
-            qb.push(format!(" ORDER BY {SERIES_KEY} LIMIT "));
-            qb.push_bind(limit + 1);
-            qb.push(") m)");
-        }
-    }
-    // One row: the page's series as one JSON array, the key of the page's last series, how
-    // many series there are up to one past the page, the facts without a period, and the data
-    // version and existence checks of the named ids. Each row a statement hands back costs a
-    // trip between SQLite's thread and the request's. The array is joined as text: each
-    // series' points and subject are JSON already, and handing them to a JSON function would
-    // parse every point again.
-    qb.push(
-        " SELECT (SELECT '[' || COALESCE(group_concat(j, ',' ORDER BY region_id, indicator, \
-         subject_type, subject_id, unit), '') || ']' FROM (SELECT k.*, \
-         '{\"indicator\":' || json_quote(k.indicator) || ',\"points\":' || (SELECT \
-         '[' || COALESCE(group_concat(",
-    );
-    qb.push(format!(
-        "{POINT}, ',' ORDER BY {POINT_ORDER}), '') || ']' FROM (SELECT {POINT_COLUMNS} FROM "
-    ));
-    // A series' points: one range of the covering index, or its facts among those selected.
-    qb.push(if indexed {
-        "metrics m INDEXED BY metrics_series"
-    } else {
-        "facts m"
-    });
-    qb.push(format!(
-        " WHERE ({SERIES_KEY}) = (k.region_id, k.indicator, k.subject_type, k.subject_id, \
-         k.unit) AND m.period IS NOT NULL"
-    ));
-    if indexed {
-        cells::push_conditions_but_region(&mut qb, query);
-    }
-    qb.push(
-        ") m) || ',\"region_id\":' || json_quote(k.region_id) || ',\"subject\":' || \
-         k.subject || ',\"unit\":' || json_quote(k.unit) || '}' AS j FROM keys k \
-         ORDER BY region_id, indicator, subject_type, subject_id, unit LIMIT ",
-    );
-    qb.push_bind(limit);
-    qb.push(
-        ")), (SELECT json_array(region_id, indicator, subject_type, subject_id, unit) \
-         FROM keys ORDER BY region_id, indicator, subject_type, subject_id, unit LIMIT 1 \
-         OFFSET ",
-    );
-    qb.push_bind(limit - 1);
-    qb.push("), (SELECT COUNT(*) FROM keys), (");
-    // The selected facts without a period: from the figures per region when they answer the
-    // filters and are current, else counted.
-    let undated = |qb: &mut QueryBuilder<'_, Sqlite>| {
-        qb.push("SELECT COUNT(*) FROM metrics m WHERE m.period IS NULL AND m.id IN (");
-        push_matching_ids(qb, query);
-        qb.push(")");
-    };
-    match (indexed, cells::plan(query, ["period"])) {
-        (true, Some(cells)) => {
-            qb.push(format!(
-                "SELECT CASE WHEN {} THEN (SELECT COALESCE(SUM(m.n), 0)",
-                cells::FRESH
-            ));
-            cells::push_from(&mut qb, query, cells, Scope::Selected);
-            qb.push(" AND m.period = '') ELSE (");
-            undated(&mut qb);
-            qb.push(") END");
-        }
-        (true, None) => undated(&mut qb),
-        (false, _) => {
-            qb.push("SELECT (SELECT COUNT(*) FROM picked) - (SELECT COUNT(*) FROM facts)");
-        }
-    }
-    qb.push("), ");
-    push_checks(&mut qb, &named, false);
-    let row = qb.build().fetch_one(&mut *conn).await?;
+    let row = series_query(query, limit, after, "")
+        .build()
+        .fetch_one(&mut *conn)
+        .await?;
     let (version, absent) = missing(&named, &row.try_get::<String, _>(4)?)?;
     if !absent.is_empty() {
         return Ok(Checked::Missing(absent));
@@ -664,6 +603,126 @@ pub async fn series(
         next,
         without_period,
     }))
+}
+
+/// The one statement a page of series takes (see [`series`]), after `prefix` (`EXPLAIN QUERY
+/// PLAN ` shows how SQLite runs it).
+pub fn series_query(
+    query: &ListQuery,
+    limit: i64,
+    after: Option<&SeriesKey>,
+    prefix: &str,
+) -> QueryBuilder<'static, Sqlite> {
+    let subject = json_object(SUBJECT);
+    let mut qb = QueryBuilder::new(prefix);
+    let walk = Walk::of(query);
+    // `keys`: the page's series (and the one after it), in order, with their subjects; the
+    // facts each series' points come from are `points` below.
+    match walk {
+        Walk::Picked => {
+            push_picked(&mut qb, query);
+            // Only the columns a point or its series shows: a fact's quote and original
+            // text, which can fill pages of their own, are never read.
+            qb.push(format!(
+                ", facts AS MATERIALIZED (SELECT m.id, m.indicator, m.subject_type, \
+                 m.subject_id, m.unit, m.region_id, m.period, m.period_start, m.period_end, \
+                 m.value, m.value_max, m.qualifier, m.kind, m.source_id FROM metrics m \
+                 WHERE m.id IN (SELECT id FROM picked) AND m.period IS NOT NULL), \
+                 keys AS MATERIALIZED (SELECT m.*, {subject} AS subject FROM (\
+                 SELECT DISTINCT {SERIES_KEY} FROM facts m WHERE 1 = 1"
+            ));
+            push_after(&mut qb, SERIES_KEY, after);
+            qb.push(format!(" ORDER BY {SERIES_KEY} LIMIT "));
+            qb.push_bind(limit + 1);
+            qb.push(") m)");
+        }
+        _ => {
+            qb.push("WITH keys AS MATERIALIZED (SELECT ");
+            // The region column goes first as the walk reads it, so the keys of a region walk
+            // come out in order and the page ends as soon as it is full.
+            let region = walk.region();
+            qb.push(format!(
+                "{region} AS region_id, m.indicator, m.subject_type, m.subject_id, m.unit, \
+                 {subject} AS subject"
+            ));
+            walk.push_from(&mut qb, query);
+            qb.push(" AND m.period IS NOT NULL");
+            push_after(
+                &mut qb,
+                &format!("{region}, m.indicator, m.subject_type, m.subject_id, m.unit"),
+                after,
+            );
+            qb.push(" GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5 LIMIT ");
+            qb.push_bind(limit + 1);
+            qb.push(")");
+        }
+    }
+    // One row: the page's series as one JSON array, the key of the page's last series, how
+    // many series there are up to one past the page, the facts without a period, and the data
+    // version and existence checks of the named ids. Each row a statement hands back costs a
+    // trip between SQLite's thread and the request's. The array is joined as text: each
+    // series' points and subject are JSON already, and handing them to a JSON function would
+    // parse every point again.
+    qb.push(
+        " SELECT (SELECT '[' || COALESCE(group_concat(j, ',' ORDER BY region_id, indicator, \
+         subject_type, subject_id, unit), '') || ']' FROM (SELECT k.*, \
+         '{\"indicator\":' || json_quote(k.indicator) || ',\"points\":' || (SELECT \
+         '[' || COALESCE(group_concat(p, ','), '') || ']' FROM (SELECT ",
+    );
+    qb.push(POINT);
+    // A series' points: one range of the index, in order, or its facts among those selected,
+    // sorted. The subquery's order reaches `group_concat`: SQLite keeps a subquery's ORDER BY
+    // under an aggregate other than count, min and max.
+    qb.push(match walk.index() {
+        Some(index) => format!(" AS p FROM metrics m INDEXED BY {index}"),
+        None => " AS p FROM facts m".to_owned(),
+    });
+    qb.push(format!(
+        " WHERE ({SERIES_KEY}) = (k.region_id, k.indicator, k.subject_type, k.subject_id, \
+         k.unit) AND m.period IS NOT NULL"
+    ));
+    if walk.index().is_some() {
+        cells::push_conditions_but_region(&mut qb, query);
+    }
+    qb.push(format!(
+        " ORDER BY {POINT_ORDER})) || ',\"region_id\":' || json_quote(k.region_id) || \
+         ',\"subject\":' || k.subject || ',\"unit\":' || json_quote(k.unit) || '}}' AS j \
+         FROM keys k ORDER BY region_id, indicator, subject_type, subject_id, unit LIMIT "
+    ));
+    qb.push_bind(limit);
+    qb.push(
+        ")), (SELECT json_array(region_id, indicator, subject_type, subject_id, unit) \
+         FROM keys ORDER BY region_id, indicator, subject_type, subject_id, unit LIMIT 1 \
+         OFFSET ",
+    );
+    qb.push_bind(limit - 1);
+    qb.push("), (SELECT COUNT(*) FROM keys), (");
+    // The selected facts without a period: from the figures per region when they answer the
+    // filters and are current, else counted on the walk's index.
+    let undated = |qb: &mut QueryBuilder<'_, Sqlite>| {
+        qb.push("SELECT COUNT(*)");
+        walk.push_from(qb, query);
+        qb.push(" AND m.period IS NULL");
+    };
+    match (&walk, cells::plan(query, ["period"])) {
+        (Walk::Picked, _) => {
+            qb.push("SELECT (SELECT COUNT(*) FROM picked) - (SELECT COUNT(*) FROM facts)");
+        }
+        (Walk::Regions(_), Some(cells)) => {
+            qb.push(format!(
+                "SELECT CASE WHEN {} THEN (SELECT COALESCE(SUM(m.n), 0)",
+                cells::FRESH
+            ));
+            cells::push_from(&mut qb, query, cells, Scope::Selected);
+            qb.push(" AND m.period = '') ELSE (");
+            undated(&mut qb);
+            qb.push(") END");
+        }
+        _ => undated(&mut qb),
+    }
+    qb.push("), ");
+    push_checks(&mut qb, &named_ids(query), false);
+    qb
 }
 
 /// The points in a page of series as the statement wrote it: each point is the one object

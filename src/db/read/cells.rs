@@ -211,8 +211,17 @@ pub fn push_from(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery, cells: Ce
 /// Pushes the list's conditions on the metrics or cells `m`, the region left to the caller,
 /// which reaches it through the closure or the cells' own region.
 pub fn push_conditions_but_region(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
+    push_conditions_but(qb, query, Some("region"));
+}
+
+/// Pushes every one of the list's conditions on the metrics `m`.
+pub fn push_conditions(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery) {
+    push_conditions_but(qb, query, None);
+}
+
+fn push_conditions_but(qb: &mut QueryBuilder<'_, Sqlite>, query: &ListQuery, but: Option<&str>) {
     for (filter, value) in &query.filters {
-        if filter.param != "region" {
+        if Some(filter.param) != but {
             push_condition(qb, filter.sql, filter.kind, value);
         }
     }
