@@ -25,10 +25,14 @@ FILTER=${FILTER:-region=gansu&indicator=revenue&sort=-value}
 DEEP=${DEEP:-indicator=revenue&sort=-value}
 SEARCH=${SEARCH:-%E9%87%91%E6%98%8C} # 金昌
 # What a dashboard asks of the same province and indicator: how its facts split by kind and
-# period (no rows), count and sums per prefecture, and the facts in time order per subject.
+# period (no rows), count and sums per prefecture; and a chart of the province's own GDP
+# (actuals and targets in time order: a few hundred points at 1M, among the longest series).
+# SERIES_PAGE is the province's revenue as series, one per subject, a page of 50: what a
+# table of every series under the filters asks, and measured for its size.
 FACETS=${FACETS:-region=gansu&indicator=revenue&facet=kind&facet=period&limit=0}
 BREAKDOWN=${BREAKDOWN:-by=region&level=prefecture&region=gansu&indicator=revenue}
-SERIES=${SERIES:-region=gansu&indicator=revenue}
+SERIES=${SERIES:-subject=gansu&indicator=gdp}
+SERIES_PAGE=${SERIES_PAGE:-region=gansu&indicator=revenue}
 
 WORK=$(mktemp -d)
 PIDS=()
@@ -143,6 +147,7 @@ bench_db() { # label db [cache bytes: 0 measures every request reaching SQLite]
         [facets]="/v1/metrics?$FACETS"
         [breakdown]="/v1/metrics/breakdown?$BREAKDOWN"
         [series]="/v1/series?$SERIES"
+        [series_page]="/v1/series?$SERIES_PAGE"
     )
     local pairs=$WORK/pairs-$(basename "$db").tsv
     [[ -s $pairs ]] || write_pairs "$db" "$pairs"
@@ -152,7 +157,8 @@ bench_db() { # label db [cache bytes: 0 measures every request reaching SQLite]
     urls[breakdown_varied]="/v1/metrics/breakdown?by=region&level=province&$random"
     urls[series_varied]="/v1/series?$random"
     local order=(health filtered varied first deep item search csv
-        facets facets_varied breakdown breakdown_varied series series_varied) health_rps=""
+        facets facets_varied breakdown breakdown_varied series series_varied series_page)
+    local health_rps=""
     for name in "${order[@]}"; do
         if [[ $name == varied ]]; then
             read -r rps p50 p99 < <(measure "http://$ADDR/" "$pairs")
@@ -184,10 +190,12 @@ bench_db() { # label db [cache bytes: 0 measures every request reaching SQLite]
     hwm=$(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$SERVICE_PID/status")
     rss=$(awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$SERVICE_PID/status")
     eval "MEM_${label}='peak ${hwm} MB, ${rss} MB after the run'"
-    # What the fixed series URL answers: its cost grows with the points on the page.
-    local series_size
-    series_size=$(curl -sf "http://$ADDR${urls[series]}" | json '"%d series, %d points, %d bytes" % (len(d["data"]), d["meta"]["points"], len(json.dumps(d, ensure_ascii=False).encode()))')
-    eval "ROWS_${label}='filter matches $total metrics; deep page after $skipped rows; first series page $series_size'"
+    # What the fixed series URLs answer: their cost grows with the points on the page.
+    local size='"%d series, %d points, %d bytes" % (len(d["data"]), d["meta"]["points"], len(json.dumps(d, ensure_ascii=False).encode()))'
+    local chart page
+    chart=$(curl -sf "http://$ADDR${urls[series]}" | json "$size")
+    page=$(curl -sf "http://$ADDR${urls[series_page]}" | json "$size")
+    eval "ROWS_${label}='filter matches $total metrics; deep page after $skipped rows; series chart $chart; series page $page'"
     stop_service
 }
 
@@ -303,3 +311,4 @@ for answer in facets breakdown series; do
     raw_varied=RPS_big_raw_${answer}_varied seed_raw=RPS_seed_raw_$answer
     echo "- $answer vs /health, target ≥ 0.1× at 1M: cache off $(verdict "${!raw}" "$RPS_big_raw_health"), varied $(verdict "${!varied}" "$RPS_big_health"), varied with the cache off $(verdict "${!raw_varied}" "$RPS_big_raw_health"); cached $(ratio "${!cached}" "$RPS_big_health"), cache off on the seed $(ratio "${!seed_raw}" "$RPS_seed_raw_health")"
 done
+echo "- series page (50 series) vs /health at 1M: cache off $(ratio "$RPS_big_raw_series_page" "$RPS_big_raw_health"), cached $(ratio "$RPS_big_series_page" "$RPS_big_health")"

@@ -636,7 +636,7 @@ fn add_answers(paths: PathsBuilder) -> PathsBuilder {
         .summary(Some("The selected metrics as time series"))
         .description(Some(
             "One series per indicator, subject, unit and region, each holding the selected \
-             metrics that have a period, in time order (by `period_start`, then `kind`), \
+             metrics that have a period, in time order (by `period_start`, then `kind`, `period_end` and id), \
              actuals and targets side by side. Metrics without a period are left out and \
              counted in `meta.without_period`. Series come in order of region, indicator, \
              subject and unit; pages hold at most `limit` series.",
