@@ -124,6 +124,15 @@ unsafe fn answer(
     // SAFETY: forwarded from SQLite's callback.
     let values = unsafe { args(n, argv) };
     let out = catch_unwind(AssertUnwindSafe(|| f(&values)));
+    // SAFETY: forwarded from SQLite's callback.
+    unsafe { respond(ctx, out) }
+}
+
+/// Hands a function's answer, or its panic as an SQL error, to SQLite.
+///
+/// # Safety
+/// `ctx` must be the live context of the call under way.
+unsafe fn respond(ctx: *mut ffi::sqlite3_context, out: std::thread::Result<Out>) {
     // SAFETY: `ctx` is the live context of this call; SQLITE_TRANSIENT makes SQLite copy the
     // text before the buffer is dropped.
     unsafe {
@@ -184,10 +193,11 @@ fn write_json(value: &Arg<'_>, out: &mut Vec<u8>) {
         Arg::Integer(n) => out.extend_from_slice(n.to_string().as_bytes()),
         Arg::Real(v) => write_number(*v, out),
         // Ids, kinds and dates need no escape: copied as they are, between quotes.
+        // (Checked without stopping early, so the check runs over many bytes at once.)
         Arg::Text(bytes)
-            if bytes
-                .iter()
-                .all(|&b| (0x20..0x80).contains(&b) && b != b'"' && b != b'\\') =>
+            if bytes.iter().fold(true, |plain, &b| {
+                plain & (0x20..0x80).contains(&b) & (b != b'"') & (b != b'\\')
+            }) =>
         {
             out.push(b'"');
             out.extend_from_slice(bytes);
@@ -209,27 +219,26 @@ unsafe extern "C" fn object(
     n: c_int,
     argv: *mut *mut ffi::sqlite3_value,
 ) {
-    // SAFETY: called by SQLite with its own arguments.
-    unsafe {
-        answer(ctx, n, argv, |a| {
-            assert!(
-                a.len() % 2 == 0,
-                "fact_object takes keys and values in pairs"
-            );
-            let mut out = Vec::with_capacity(24 * a.len());
-            out.push(b'{');
-            for (i, pair) in a.chunks(2).enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_json(&pair[0], &mut out);
-                out.push(b':');
-                write_json(&pair[1], &mut out);
-            }
-            out.push(b'}');
-            Out::Text(out)
-        })
-    }
+    // The arguments are read one at a time rather than gathered first (see `answer`): this
+    // runs once per point.
+    let n = n.max(0) as usize;
+    let written = catch_unwind(|| {
+        assert!(n % 2 == 0, "fact_object takes keys and values in pairs");
+        let mut out = Vec::with_capacity(24 * n);
+        for i in 0..n {
+            out.push(match i {
+                0 => b'{',
+                _ if i % 2 == 1 => b':',
+                _ => b',',
+            });
+            // SAFETY: SQLite passes `n` live arguments for the length of the call.
+            write_json(&unsafe { arg(*argv.add(i)) }, &mut out);
+        }
+        out.push(b'}');
+        out
+    });
+    // SAFETY: `ctx` is the live context of this call.
+    unsafe { respond(ctx, written.map(Out::Text)) }
 }
 
 /// The first or last day a period covers, as `YYYY-MM-DD`; NULL for none or one that does not
